@@ -1,0 +1,187 @@
+"""The query catalogue: .rq files with a header, and parameters bound as RDF terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from partenariat.corpus import project_root
+
+QUERIES_DIR = "queries"
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_HEADER = re.compile(r"^#\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*)$")
+_PREFIXES = {
+    "part": "https://w3id.org/partenariat/def#",
+    "pid": "https://w3id.org/partenariat/id/",
+    "pc": "https://w3id.org/partenariat/concept/",
+}
+
+
+class CatalogueError(Exception):
+    """A query or its parameters are wrong; the message names the file or parameter."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query parameter: its variable name, its type (iri, string, integer, decimal, year,
+    lang) and its default value, if any."""
+
+    name: str
+    type: str
+    default: str | None = None
+    description: str = ""
+
+
+@dataclass
+class Query:
+    """A catalogue query: its name, header fields and SPARQL text."""
+
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    description: str = ""
+    question: str | None = None
+    parameters: list[Parameter] = field(default_factory=list)
+
+
+PARAMETER_TYPES = ("iri", "string", "lang", "integer", "decimal", "year")
+
+
+def parse_query_file(path: Path) -> Query:
+    """Read a .rq file and its header comment lines (title, question, description, param)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise CatalogueError(f"{path}: cannot be read ({error.strerror})") from error
+    query = Query(name=path.stem, path=path, text=text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match.group("key"), match.group("value").strip()
+        if key == "title":
+            query.title = value
+        elif key == "description":
+            query.description = f"{query.description} {value}".strip()
+        elif key == "question":
+            query.question = value
+        elif key == "param":
+            query.parameters.append(_parse_parameter(value, path, number))
+    return query
+
+
+def _parse_parameter(value: str, path: Path, line: int) -> Parameter:
+    """`name type [default] [-- description]` from a `# param:` line."""
+    spec, _, description = value.partition("--")
+    parts = spec.strip().split(maxsplit=2)
+    if len(parts) < 2 or parts[1] not in PARAMETER_TYPES:
+        raise CatalogueError(
+            f"{path}:{line}: a parameter is `name type [default]`, type one of "
+            f"{', '.join(PARAMETER_TYPES)}"
+        )
+    default = parts[2] if len(parts) > 2 else None
+    return Parameter(parts[0], parts[1], default, description.strip())
+
+
+def catalogue(root: Path | None = None) -> dict[str, Query]:
+    """Every query of queries/ (not its sub-folders), by name."""
+    folder = (project_root() if root is None else root) / QUERIES_DIR
+    return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def resolve(name_or_file: str, root: Path | None = None) -> Query:
+    """A query by catalogue name or by path to an .rq file."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.is_file():
+        return parse_query_file(path)
+    queries = catalogue(root)
+    if name_or_file in queries:
+        return queries[name_or_file]
+    raise CatalogueError(
+        f"{name_or_file}: no such query; `partenariat queries` lists the catalogue"
+    )
+
+
+def to_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
+    """Turn a parameter's text value into the RDF term its type asks for.
+
+    >>> to_term(Parameter("case", "iri"), "pid:encadre-1")
+    <NamedNode value=https://w3id.org/partenariat/id/encadre-1>
+    >>> to_term(Parameter("n", "integer"), "3")
+    <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    """
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    kind = parameter.type
+    try:
+        if kind == "iri":
+            prefix, sep, local = raw.partition(":")
+            if sep and prefix in _PREFIXES and not local.startswith("//"):
+                return ox.NamedNode(_PREFIXES[prefix] + local)
+            return ox.NamedNode(raw)
+        if kind == "string":
+            return ox.Literal(raw)
+        if kind == "lang":
+            text, _, lang = raw.rpartition("@")
+            return ox.Literal(text, language=lang) if text else ox.Literal(raw)
+        if kind == "integer":
+            return ox.Literal(str(int(raw)), datatype=ox.NamedNode(xsd + "integer"))
+        if kind == "decimal":
+            float(raw)
+            return ox.Literal(raw, datatype=ox.NamedNode(xsd + "decimal"))
+        if kind == "year":
+            if not re.fullmatch(r"-?\d{4}", raw):
+                raise ValueError(raw)
+            return ox.Literal(raw, datatype=ox.NamedNode(xsd + "gYear"))
+    except ValueError as error:
+        raise CatalogueError(
+            f"parameter {parameter.name}: {raw!r} is not a valid {kind}"
+        ) from error
+    raise CatalogueError(f"parameter {parameter.name}: unknown type {kind}")
+
+
+def bindings(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """The substitutions for a query: given values, else defaults; unknown names refused."""
+    known = {p.name: p for p in query.parameters}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        names = ", ".join(known) or "none"
+        raise CatalogueError(
+            f"{query.name}: unknown parameter(s) {', '.join(unknown)} (known: {names})"
+        )
+    result: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
+    for name, parameter in known.items():
+        raw = values.get(name, parameter.default)
+        if raw is not None:
+            result[ox.Variable(name)] = to_term(parameter, raw)
+    return result
+
+
+def bound_text(query: Query, values: dict[str, str]) -> str:
+    r"""The query text with its parameters bound by a VALUES block at the top of its WHERE.
+
+    Values become RDF terms (N-Triples syntax, escaped by pyoxigraph), never pasted
+    text, and a VALUES block runs the same on every SPARQL 1.1 engine.
+
+    >>> q = Query("q", Path("q.rq"), "SELECT ?x WHERE { ?x ?p ?case }",
+    ...           parameters=[Parameter("case", "iri", "pid:encadre-1")])
+    >>> bound_text(q, {})
+    'SELECT ?x WHERE { VALUES (?case) { (<https://w3id.org/partenariat/id/encadre-1>) }\n ?x ?p ?case }'
+    """
+    terms = bindings(query, values)
+    if not terms:
+        return query.text
+    match = _WHERE.search(query.text)
+    if match is None:
+        raise CatalogueError(f"{query.path}: a query with parameters needs an explicit `WHERE {{`")
+    names = " ".join(str(variable) for variable in terms)
+    row = " ".join(str(term) for term in terms.values())
+    block = f" VALUES ({names}) {{ ({row}) }}\n"
+    return query.text[: match.end()] + block + query.text[match.end() :]

@@ -1,0 +1,268 @@
+"""The `partenariat` command: a thin layer over build, validate, stats and queries."""
+
+from __future__ import annotations
+
+import enum
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from partenariat import build as build_module
+from partenariat import catalogue, corpus, store
+from partenariat.api import KnowledgeGraph
+from partenariat.validate import validate_graph
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="An open knowledge graph of French educational-partnership policy.",
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_VIOLATIONS = 1
+EXIT_BAD_INPUT = 2
+
+
+class ReportFormat(enum.StrEnum):
+    text = "text"
+    turtle = "turtle"
+    json = "json"
+
+
+class Lang(enum.StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+class ResultFormat(enum.StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    """Print one error line on stderr and return the exit to raise."""
+    err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def build(
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Build folder (default: build/ in the project).")
+    ] = None,
+    inference: Annotated[
+        bool, typer.Option("--inference/--no-inference", help="Add OWL 2 RL inferences.")
+    ] = True,
+) -> None:
+    """Parse, validate, reason, load the embedded store and write the release files."""
+    started = time.perf_counter()
+    try:
+        with err.status("building…") as status:
+            report = build_module.build(
+                out=out_dir, inference=inference, step=lambda name: status.update(f"{name}…")
+            )
+    except corpus.CorpusError as error:
+        raise fail(str(error)) from None
+    except build_module.ValidationFailed as failure:
+        err.print(failure.report.as_text(), markup=False, highlight=False)
+        raise fail("the corpus breaks the shapes; nothing was written", EXIT_VIOLATIONS) from None
+    except (store.StoreError, OSError) as error:
+        raise fail(f"build failed, previous build left as it was: {error}") from None
+    target = out_dir or build_module.default_out(corpus.project_root())
+    out.print(
+        f"built {report.triples} triples (+{report.inferred_triples} inferred), "
+        f"{report.individuals} individuals, {report.classes} classes "
+        f"in {time.perf_counter() - started:.1f} s → {target}",
+        highlight=False,
+    )
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Turtle files to check (default: the whole corpus).")
+    ] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="Report format.")
+    ] = ReportFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the messages.")] = Lang.fr,
+) -> None:
+    """Check the corpus, or the given files in the corpus's context, against the shapes.
+
+    Exit 0 when it conforms, 1 on violations, 2 on unreadable input.
+    """
+    try:
+        root = corpus.project_root()
+        files = corpus.model_files(root)
+        extra = [p for p in (paths or []) if p.resolve() not in {f.resolve() for f in files}]
+        model = corpus.load(files + extra, root=root)
+        shapes = corpus.load_shapes(root)
+    except corpus.CorpusError as error:
+        raise fail(str(error)) from None
+    report = validate_graph(model.union(), shapes, model.locations)
+    if paths:
+        wanted = {p.resolve() for p in paths}
+        report.focus_nodes = [
+            node
+            for node in report.focus_nodes
+            if node.location and Path(node.location.rsplit(":", 1)[0]).resolve() in wanted
+        ]
+        report.conforms = not report.focus_nodes
+    if fmt is ReportFormat.json:
+        out.print_json(report.as_json())
+    elif fmt is ReportFormat.turtle:
+        sys.stdout.write(report.as_turtle())
+    else:
+        out.print(report.as_text(lang.value), markup=False, highlight=False)
+    if not report.conforms:
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+STATS_QUERIES = {
+    "class": """
+        SELECT ?key (COUNT(DISTINCT ?s) AS ?count) WHERE {
+          ?s a ?key . FILTER(STRSTARTS(STR(?s), "https://w3id.org/partenariat/id/"))
+        } GROUP BY ?key ORDER BY DESC(?count) ?key""",
+    "case": """
+        PREFIX part: <https://w3id.org/partenariat/def#>
+        SELECT ?key (COUNT(DISTINCT ?s) AS ?count) WHERE {
+          GRAPH ?g { ?case a part:CaseStudy ; part:caseNumber ?n . ?s a ?type . FILTER(isIRI(?s)) }
+          BIND(CONCAT("Encadré ", STR(?n)) AS ?key)
+        } GROUP BY ?key ORDER BY ?key""",
+    "concept scheme": """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?key (COUNT(DISTINCT ?c) AS ?count) WHERE {
+          ?c skos:inScheme ?scheme . ?scheme skos:prefLabel ?key . FILTER(LANG(?key) = "en")
+        } GROUP BY ?key ORDER BY ?key""",
+}
+
+
+@app.command()
+def stats(
+    store_dir: Annotated[
+        Path | None, typer.Option("--store", help="Store folder (default: build/store).")
+    ] = None,
+) -> None:
+    """Counts of individuals by class, by case and of concepts by concept scheme."""
+    try:
+        graph = KnowledgeGraph(store_dir)
+    except store.StoreError as error:
+        raise fail(str(error)) from None
+    for title, sparql in STATS_QUERIES.items():
+        table = Table(title=f"by {title}")
+        table.add_column(title)
+        table.add_column("count", justify="right")
+        for row in graph.select(sparql):
+            key = row["key"]
+            table.add_row(_prefixed(key), str(row["count"]))
+        out.print(table)
+
+
+def _prefixed(value: object) -> str:
+    """An IRI shortened with the project's and W3C prefixes, other values as text."""
+    text = str(value)
+    for prefix, namespace in build_module.JSONLD_CONTEXT.items():
+        if prefix.startswith("@"):
+            continue
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return text
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the query catalogue: name, competency question, title, parameters."""
+    table = Table(title="queries/")
+    for column in ("name", "question", "title", "parameters"):
+        table.add_column(column)
+    for name, entry in catalogue.catalogue().items():
+        params = ", ".join(
+            f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in entry.parameters
+        )
+        table.add_row(name, entry.question or "", entry.title, params)
+    out.print(table)
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    """`key=value` pairs into a dict, refusing malformed ones."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise catalogue.CatalogueError(f"--param {pair!r}: expected key=value")
+        values[key] = value
+    return values
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="A catalogue name or a path to an .rq file.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value.")
+    ] = None,
+    fmt: Annotated[
+        ResultFormat, typer.Option("--format", help="Output format.")
+    ] = ResultFormat.table,
+    store_dir: Annotated[
+        Path | None, typer.Option("--store", help="Store folder (default: build/store).")
+    ] = None,
+) -> None:
+    """Run one query of the catalogue (or a file) on the embedded store."""
+    try:
+        entry = catalogue.resolve(name)
+        text = catalogue.bound_text(entry, _parse_params(param or []))
+        graph = KnowledgeGraph(store_dir)
+        solutions = graph.store.query(text, use_default_graph_as_union=True)
+    except (catalogue.CatalogueError, store.StoreError) as error:
+        raise fail(str(error)) from None
+    except SyntaxError as error:
+        raise fail(f"{entry.path}: SPARQL syntax error: {error}") from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise fail(f"{entry.path}: only SELECT queries are in the catalogue")
+    if fmt is ResultFormat.table:
+        names = [v.value for v in solutions.variables]
+        table = Table(title=entry.title or entry.name)
+        for column in names:
+            table.add_column(column)
+        for solution in solutions:
+            table.add_row(*(_cell(solution[column]) for column in names))
+        out.print(table)
+        return
+    formats = {
+        ResultFormat.csv: ox.QueryResultsFormat.CSV,
+        ResultFormat.tsv: ox.QueryResultsFormat.TSV,
+        ResultFormat.json: ox.QueryResultsFormat.JSON,
+        ResultFormat.xml: ox.QueryResultsFormat.XML,
+    }
+    sys.stdout.buffer.write(solutions.serialize(format=formats[fmt]))
+    sys.stdout.flush()
+
+
+def _cell(term: object) -> str:
+    """A result cell: prefixed IRI, or the literal's text (with its language)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return f"{term.value}@{term.language}" if term.language else term.value
+    if isinstance(term, ox.NamedNode):
+        return _prefixed(term.value)
+    return str(term)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

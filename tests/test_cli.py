@@ -1,0 +1,143 @@
+"""The command line: exit codes, one-line errors without tracebacks, readable reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "partenariat.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {}), "COLUMNS": "200"},
+        timeout=300,
+    )
+
+
+PREFIXES = (
+    "@prefix part: <https://w3id.org/partenariat/def#> .\n"
+    "@prefix pid: <https://w3id.org/partenariat/id/> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+)
+
+
+def test_validate_the_corpus_conforms():
+    result = run("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "conforme" in result.stdout
+
+
+def test_validate_a_syntax_error_is_one_line_and_exit_2(tmp_path: Path):
+    bad = tmp_path / "case.ttl"
+    bad.write_text(PREFIXES + "pid:x a part:CaseStudy ;\n  rdfs:label \"x\"@fr ,, .\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {bad}:5:")
+
+
+def test_validate_violations_are_reported_by_node_with_exit_1(tmp_path: Path):
+    bad = tmp_path / "case.ttl"
+    bad.write_text(PREFIXES + "\npid:x a part:CaseStudy ;\n  rdfs:label \"x\"@fr .\n", encoding="utf-8")
+    result = run("validate", str(bad), "--lang", "en")
+    assert result.returncode == 1
+    assert f"pid:x ({bad}:5)" in result.stdout
+    assert "A case has exactly one box number" in result.stdout
+    # only the given file's nodes are reported
+    assert "encadre-1" not in result.stdout
+
+
+def test_validate_json_and_turtle_formats(tmp_path: Path):
+    bad = tmp_path / "case.ttl"
+    bad.write_text(PREFIXES + "\npid:x a part:CaseStudy ;\n  rdfs:label \"x\"@fr .\n", encoding="utf-8")
+    report = json.loads(run("validate", str(bad), "--format", "json").stdout)
+    assert report["conforms"] is False
+    assert report["focus_nodes"][0]["focus"] == "pid:x"
+    turtle = run("validate", str(bad), "--format", "turtle")
+    assert "sh:ValidationReport" in turtle.stdout
+
+
+def test_validate_a_missing_file_exits_2(tmp_path: Path):
+    result = run("validate", str(tmp_path / "absent.ttl"))
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def built_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cli-build")
+    result = run("build", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "built" in result.stdout
+    return out
+
+
+def test_build_writes_store_and_release(built_dir: Path):
+    assert (built_dir / "store").is_dir()
+    assert {p.name for p in (built_dir / "release").iterdir()} == {
+        "partenariat.ttl",
+        "partenariat.nt",
+        "partenariat.jsonld",
+        "partenariat.context.jsonld",
+        "build-report.json",
+    }
+
+
+def test_stats_counts_by_class_case_and_scheme(built_dir: Path):
+    result = run("stats", "--store", str(built_dir / "store"))
+    assert result.returncode == 0, result.stderr
+    assert "part:CaseStudy" in result.stdout
+    assert "Encadré 6" in result.stdout
+    assert "Values of care" in result.stdout
+
+
+def test_query_runs_a_catalogue_query_in_each_format(built_dir: Path):
+    store = str(built_dir / "store")
+    table = run("query", "cq01-partnership-levels", "--store", store)
+    assert table.returncode == 0, table.stderr
+    assert "minimal" in table.stdout
+    as_json = json.loads(run("query", "cq01-partnership-levels", "--format", "json", "--store", store).stdout)
+    assert len(as_json["results"]["bindings"]) == 6
+    csv = run("query", "cq01-partnership-levels", "--format", "csv", "--store", store).stdout
+    assert csv.splitlines()[0].startswith("caseNumber")
+
+
+def test_query_errors_are_one_line(built_dir: Path):
+    store = str(built_dir / "store")
+    unknown = run("query", "no-such-query", "--store", store)
+    assert unknown.returncode == 2
+    assert "no such query" in unknown.stderr
+    bad_param = run("query", "cq15-evidence", "--param", "nope=1", "--store", store)
+    assert bad_param.returncode == 2
+    assert "unknown parameter" in bad_param.stderr
+    no_store = run("query", "cq01-partnership-levels", "--store", str(built_dir / "absent"))
+    assert no_store.returncode == 2
+    assert "partenariat build" in no_store.stderr
+    for result in (unknown, bad_param, no_store):
+        assert "Traceback" not in result.stderr
+
+
+def test_a_build_with_violations_exits_1_and_writes_nothing(tmp_path: Path):
+    import shutil
+
+    project = tmp_path / "project"
+    for name in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / name, project / name)
+    (project / "data" / "bad.ttl").write_text(PREFIXES + "pid:x a part:CaseStudy .\n", encoding="utf-8")
+    result = run("build", "--out", str(tmp_path / "out"), "--no-inference", env={"PARTENARIAT_ROOT": str(project)})
+    assert result.returncode == 1
+    assert "pid:x" in result.stderr
+    assert not (tmp_path / "out" / "store").exists()
