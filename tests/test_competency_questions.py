@@ -183,3 +183,73 @@ def test_no_level_is_invented_for_cases_4_to_6(kg, case):
         SELECT ?level WHERE {{ ?case part:caseNumber {case} . OPTIONAL {{ ?case part:illustratesLevel ?level }} }}"""
     )
     assert rows == [{"level": None}]
+
+
+def test_cq09_figures_of_valenciennes_metropole(kg):
+    rows = kg.query("cq09-figures-of-an-actor")
+    facts = {(row["what"], row["value"]) for row in rows}
+    assert {
+        ("population", 190000),
+        ("nombre de communes", 35),
+        ("nombre de QPV", 14),
+        ("communes comptant un QPV", 12),
+        ("part des jeunes dans la population", 0.35),
+        ("année de création", "2001"),
+        ("année", "2011"),
+        ("a pour montant", 4000000),
+    } <= facts
+    money = next(row for row in rows if row["what"] == "a pour montant")
+    assert money["unit"] == "EUR"
+
+
+def test_cq10_e2c_grand_hainaut(kg):
+    rows = kg.query("cq10-organisation-profile")
+    facts = {(row["detail"], row["value"], row["minValue"], row["maxValue"]) for row in rows}
+    assert ("jeunes accompagnés", 230, None, None) in facts
+    assert ("établissements du réseau", 40, None, None) in facts
+    assert ("établissements dans la région", 6, None, None) in facts
+    assert ("sites", 12, None, None) in facts
+    assert ("âge du public visé", None, 18, 25) in facts
+    assert ("temps hors du système scolaire", 6, None, None) in facts
+    assert ("jeunes par référent", 15, None, None) in facts
+    assert ("part du temps en entreprise", 0.5, None, None) in facts
+    assert ("durée du parcours", None, 9, 24) in facts
+    assert ("fonds publics", 0.9, None, None) in facts
+    created = {row["value"] for row in rows if row["aspect"] == "année de création"}
+    assert created == {"2010"}
+    places = {row["detail"] for row in rows if row["aspect"] == "a pour territoire"}
+    assert places == {"Anzin", "Maubeuge"}
+    partners = " | ".join(row["detail"] for row in rows if row["aspect"] == "partenaire")
+    for name in ("Mission locale", "Pôle emploi", "CCAS", "Associations de quartier"):
+        assert name in partners
+    contributions = " | ".join(row["detail"] for row in rows if row["aspect"] == "contribution")
+    assert "labellisée et certifiée" in contributions
+
+
+def test_cq11_organisation_types_in_three_cases(kg):
+    rows = kg.query("cq11-organisation-types-across-cases")
+    assert {row["type"] for row in rows} == {PC + "caf", PC + "ccas", PC + "education-nationale"}
+    caf = next(row for row in rows if row["type"] == PC + "caf")
+    assert caf["cases"] == 3
+    assert "CAF du Pas-de-Calais" in caf["organisations"]
+    assert "CAF (Valenciennes Métropole)" in caf["organisations"]
+    lower = {row["type"] for row in kg.query("cq11-organisation-types-across-cases", minCases="2")}
+    assert lower > {PC + "caf", PC + "ccas", PC + "education-nationale"}
+
+
+def test_cq13_periods_of_the_schemes(kg):
+    rows = kg.query("cq13-scheme-periods")
+    dated = {(row["caseNumber"], row["node"], row["when"], row["date"]) for row in rows}
+    assert {
+        (1, PID + "pre-angouleme", "année", "2009"),
+        (2, PID + "perseval", "début", "2014-09"),
+        (2, PID + "perseval", "fin", "2017-08"),
+        (3, PID + "dropout-policy-valenciennes", "début", "2017"),
+        (3, PID + "dropout-policy-valenciennes", "fin", "2021"),
+        (3, PID + "e2c-grand-hainaut", "année de création", "2010"),
+        (4, PID + "reaap-pas-de-calais", "année de création", "1999"),
+        (4, PID + "reseau-parentalite-62", "année de création", "2014"),
+        (6, PID + "ecole-familles-quartier", "année scolaire", "2015-2016"),
+    } <= dated
+    spreading = [row for row in rows if row["caseNumber"] == 6 and row["date"] == "2016-2017"]
+    assert len(spreading) == 1

@@ -41,15 +41,19 @@ class Corpus:
     dataset: Dataset
     files: list[Path]
     locations: dict[URIRef, Location] = field(default_factory=dict)
+    _union: Graph | None = field(default=None, repr=False, compare=False)
 
     def union(self) -> Graph:
-        """All the triples of every file in one rdflib Graph."""
+        """All the triples of every file in one rdflib Graph (computed once, then shared)."""
+        if self._union is not None:
+            return self._union
         graph = Graph()
         for prefix, namespace in self.dataset.namespaces():
             graph.bind(prefix, namespace)
         for context in self.dataset.graphs():
             for triple in context:
                 graph.add(triple)
+        self._union = graph
         return graph
 
     def graph_of(self, path: Path) -> Graph:

@@ -102,13 +102,31 @@ def _short(graph: Graph, node: Node | None) -> str | None:
     return str(node)
 
 
-def summarise(results: Graph, data: Graph, locations: dict[URIRef, Location]) -> list[FocusReport]:
+def message_languages(shapes: Graph) -> dict[str, str]:
+    """The language of each sh:message text of the shapes, to recover tags pySHACL drops.
+
+    pySHACL re-creates the messages of SPARQL-based constraints without their language.
+    """
+    return {
+        str(message): message.language
+        for message in shapes.objects(None, SH.message)
+        if isinstance(message, Literal) and message.language
+    }
+
+
+def summarise(
+    results: Graph,
+    data: Graph,
+    locations: dict[URIRef, Location],
+    languages: dict[str, str] | None = None,
+) -> list[FocusReport]:
     """Group the results of a SHACL report graph by focus node, sorted by file and line."""
+    languages = languages or {}
     grouped: dict[Node, list[Violation]] = defaultdict(list)
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
         messages = {
-            (message.language or "und"): str(message)
+            (message.language or languages.get(str(message), "und")): str(message)
             for message in results.objects(result, SH.resultMessage)
             if isinstance(message, Literal)
         }
@@ -142,13 +160,13 @@ def validate_graph(
 ) -> ValidationReport:
     """Validate a graph (ontology included, for the class hierarchy) against the shapes."""
     conforms, results, _text = pyshacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        data, shacl_graph=shapes, inference="none", allow_warnings=True
     )
     for prefix, namespace in data.namespaces():
         results.bind(prefix, namespace, override=False)
     return ValidationReport(
         conforms=bool(conforms),
-        focus_nodes=summarise(results, data, locations or {}),
+        focus_nodes=summarise(results, data, locations or {}, message_languages(shapes)),
         graph=results,
     )
 
