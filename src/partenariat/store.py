@@ -45,7 +45,7 @@ def quads(dataset: Dataset) -> Iterator[ox.Quad]:
 
 def open_store(path: Path, read_only: bool = True) -> ox.Store:
     """Open a built store folder, with a clear error when it is missing or locked."""
-    if not path.is_dir():
+    if not (path / "CURRENT").is_file():  # every RocksDB database folder has one
         raise StoreError(f"{path}: no store here; run `partenariat build` first")
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
