@@ -68,3 +68,18 @@ def test_a_non_utf8_file_is_a_corpus_error(tmp_path: Path):
     bad.write_bytes('<http://x/a> <http://x/b> "é" .'.encode("latin-1"))
     with pytest.raises(corpus.CorpusError, match="not UTF-8"):
         corpus.parse_turtle(bad)
+
+
+def test_identifiers_are_readable_ascii_slugs(union):
+    import re
+
+    slug = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    bad = {
+        str(term)
+        for triple in union
+        for term in triple
+        if isinstance(term, URIRef)
+        and str(term).startswith(("https://w3id.org/partenariat/id/", "https://w3id.org/partenariat/concept/"))
+        and not slug.match(str(term).rsplit("/", 1)[1])
+    }
+    assert bad == set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,11 +103,16 @@ def resolve(name_or_file: str, root: Path | None = None) -> Query:
     path = Path(name_or_file)
     if path.suffix == ".rq" and path.is_file():
         return parse_query_file(path)
+    if path.suffix == ".rq":
+        raise CatalogueError(f"{name_or_file}: no such file")
     queries = catalogue(root)
     if name_or_file in queries:
         return queries[name_or_file]
+    close = difflib.get_close_matches(name_or_file, list(queries), n=3, cutoff=0.5)
+    close += [name for name in queries if name_or_file in name and name not in close][:3]
+    hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
     raise CatalogueError(
-        f"{name_or_file}: no such query; `partenariat queries` lists the catalogue"
+        f"{name_or_file}: no such query{hint} (`partenariat queries` lists the catalogue)"
     )
 
 
@@ -156,12 +162,16 @@ def bindings(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.Named
         raise CatalogueError(
             f"{query.name}: unknown parameter(s) {', '.join(unknown)} (known: {names})"
         )
-    result: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
-    for name, parameter in known.items():
-        raw = values.get(name, parameter.default)
-        if raw is not None:
-            result[ox.Variable(name)] = to_term(parameter, raw)
-    return result
+    missing = [name for name, p in known.items() if p.default is None and name not in values]
+    if missing:
+        raise CatalogueError(
+            f"{query.name}: missing parameter(s) {', '.join(missing)} "
+            f"({'; '.join(f'{n}: {known[n].type}' for n in missing)})"
+        )
+    return {
+        ox.Variable(name): to_term(parameter, values.get(name, parameter.default))
+        for name, parameter in known.items()
+    }
 
 
 def bound_text(query: Query, values: dict[str, str]) -> str:

@@ -226,7 +226,7 @@ def query(
     except (catalogue.CatalogueError, store.StoreError) as error:
         raise fail(str(error)) from None
     except SyntaxError as error:
-        raise fail(f"{entry.path}: SPARQL syntax error: {error}") from None
+        raise fail(f"{entry.path}: SPARQL syntax {_position(error)}") from None
     if not isinstance(solutions, ox.QuerySolutions):
         raise fail(f"{entry.path}: only SELECT queries are in the catalogue")
     if fmt is ResultFormat.table:
@@ -236,7 +236,10 @@ def query(
             table.add_column(column)
         for solution in solutions:
             table.add_row(*(_cell(solution[column]) for column in names))
-        out.print(table)
+        if table.row_count:
+            out.print(table)
+        else:
+            out.print(f"{entry.name}: no result", highlight=False)
         return
     formats = {
         ResultFormat.csv: ox.QueryResultsFormat.CSV,
@@ -248,6 +251,16 @@ def query(
     sys.stdout.flush()
 
 
+def _position(error: SyntaxError) -> str:
+    """pyoxigraph's `error at LINE:COLUMN: …` as `error at line LINE, column COLUMN: …`."""
+    import re
+
+    match = re.match(r"error at (\d+):(\d+): (.*)", str(error), re.S)
+    if not match:
+        return f"error: {error}"
+    return f"error at line {match.group(1)}, column {match.group(2)}: {match.group(3)}"
+
+
 def _cell(term: object) -> str:
     """A result cell: prefixed IRI, or the literal's text (with its language)."""
     if term is None:
@@ -257,6 +270,68 @@ def _cell(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         return _prefixed(term.value)
     return str(term)
+
+
+class NetworkMode(enum.StrEnum):
+    two_mode = "two-mode"
+    actors = "actors"
+    schemes = "schemes"
+
+
+class NetworkFormat(enum.StrEnum):
+    gexf = "gexf"
+    graphml = "graphml"
+    json = "json"
+    png = "png"
+    svg = "svg"
+
+
+@app.command("network")
+def network_command(
+    mode: Annotated[NetworkMode, typer.Option("--mode", help="Which network.")] = NetworkMode.two_mode,
+    fmt: Annotated[NetworkFormat, typer.Option("--format", help="File format.")] = NetworkFormat.gexf,
+    out_file: Annotated[Path | None, typer.Option("--out", help="File to write.")] = None,
+    show_measures: Annotated[
+        bool, typer.Option("--measures", help="Print the table of measures instead.")
+    ] = False,
+    ego: Annotated[
+        str | None, typer.Option("--ego", help="Keep only this node's ego network (pid:… or IRI).")
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.fr,
+    store_dir: Annotated[
+        Path | None, typer.Option("--store", help="Store folder (default: build/store).")
+    ] = None,
+) -> None:
+    """The partnership network: export it for Gephi, draw it, or print its measures."""
+    from partenariat import network
+    from partenariat.api import expand
+
+    try:
+        graph_store = KnowledgeGraph(store_dir)
+        rows = graph_store.query(network.AFFILIATIONS_QUERY, lang=lang.value)
+        graph = network.network(network.affiliations_from_rows(rows), mode.value)
+        if ego:
+            graph = network.ego_network(graph, expand(ego))
+    except (store.StoreError, catalogue.CatalogueError, network.NetworkError) as error:
+        raise fail(str(error)) from None
+    if show_measures:
+        table = Table(title=f"{mode.value} network: {graph.number_of_nodes()} nodes, "
+                      f"{graph.number_of_edges()} edges")
+        for column in ("node", "type", "cases", "degree", "weighted", "betweenness", "component", "brokerage"):
+            table.add_column(column)
+        for row in network.measures(graph):
+            roles = ", ".join(f"{k} {v}" for k, v in sorted(row.brokerage.items()))
+            table.add_row(row.label, row.organisation_type or row.kind, row.cases, str(row.degree),
+                          f"{row.weighted_degree:g}", f"{row.betweenness:.3f}", str(row.component), roles)
+        out.print(table)
+        return
+    target = out_file or Path(f"partenariat-{mode.value}.{fmt.value}")
+    try:
+        network.write(graph, target, fmt.value)
+    except OSError as error:
+        raise fail(f"{target}: cannot be written ({error.strerror})") from None
+    out.print(f"wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
+              highlight=False)
 
 
 def main() -> None:

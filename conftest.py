@@ -1,4 +1,4 @@
-"""Shared fixtures: the corpus parsed once, and the graph built once into a temporary folder."""
+"""Shared fixtures (tests and doctests): the corpus parsed once, the graph built once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from partenariat import build, corpus
 from partenariat.api import KnowledgeGraph
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +49,10 @@ def kg(built) -> KnowledgeGraph:
     """The built graph's embedded store."""
     out, _report = built
     return KnowledgeGraph(out / "store")
+
+
+@pytest.fixture(autouse=True)
+def _doctest_graph(request, doctest_namespace) -> None:
+    """Docstring examples see the built graph as `kg`."""
+    if isinstance(request.node, pytest.DoctestItem):
+        doctest_namespace["kg"] = request.getfixturevalue("kg")
