@@ -141,3 +141,54 @@ def test_a_build_with_violations_exits_1_and_writes_nothing(tmp_path: Path):
     assert result.returncode == 1
     assert "pid:x" in result.stderr
     assert not (tmp_path / "out" / "store").exists()
+
+
+def test_query_suggests_close_names_and_names_bad_parameters(built_dir: Path, tmp_path: Path):
+    store = str(built_dir / "store")
+    close = run("query", "cq01-partnership-level", "--store", store)
+    assert close.returncode == 2
+    assert "did you mean cq01-partnership-levels" in close.stderr
+    bad_type = run("query", "cq11-organisation-types-across-cases", "--param", "minCases=three", "--store", store)
+    assert bad_type.returncode == 2
+    assert "parameter minCases: 'three' is not a valid integer" in bad_type.stderr
+    malformed = tmp_path / "bad.rq"
+    malformed.write_text("# title: bad\nSELECT ?x WHERE {\n  ?x ?p\n}\n", encoding="utf-8")
+    broken = run("query", str(malformed), "--store", store)
+    assert broken.returncode == 2
+    import re
+
+    assert re.search(r"bad\.rq: SPARQL syntax error at line \d+, column \d+: expected", broken.stderr)
+    for result in (close, bad_type, broken):
+        assert "Traceback" not in result.stderr
+
+
+def test_query_says_plainly_when_there_is_no_result(built_dir: Path):
+    result = run("query", "partners-of-scheme", "--param", "scheme=pid:nothing", "--store", str(built_dir / "store"))
+    assert result.returncode == 0
+    assert "partners-of-scheme: no result" in result.stdout
+
+
+def test_query_lists_the_catalogue():
+    result = run("queries")
+    assert result.returncode == 0
+    assert "cq16-bridges-between-cases" in result.stdout and "CQ16" in result.stdout
+
+
+def test_network_exports_and_measures(built_dir: Path, tmp_path: Path):
+    store = str(built_dir / "store")
+    gexf = tmp_path / "n.gexf"
+    result = run("network", "--mode", "actors", "--format", "gexf", "--out", str(gexf), "--store", store)
+    assert result.returncode == 0, result.stderr
+    assert gexf.read_text(encoding="utf-8").startswith("<?xml")
+    png = tmp_path / "n.png"
+    assert run("network", "--format", "png", "--out", str(png), "--store", store).returncode == 0
+    assert png.stat().st_size > 10_000
+    measures = run("network", "--mode", "actors", "--measures", "--store", store)
+    assert measures.returncode == 0
+    assert "betweenness" in measures.stdout and "CAF du Pas-de-Calais" in measures.stdout
+    ego = run("network", "--ego", "pid:apsa", "--measures", "--store", store)
+    assert "APSA" in ego.stdout
+    missing = run("network", "--ego", "pid:nobody", "--store", store)
+    assert missing.returncode == 2 and "not a node" in missing.stderr
+    unwritable = run("network", "--out", "/proc/nope/n.gexf", "--store", store)
+    assert unwritable.returncode == 2 and "Traceback" not in unwritable.stderr

@@ -253,3 +253,26 @@ def test_cq13_periods_of_the_schemes(kg):
     } <= dated
     spreading = [row for row in rows if row["caseNumber"] == 6 and row["date"] == "2016-2017"]
     assert len(spreading) == 1
+
+
+def test_cq16_bridges_between_cases(kg, union):
+    from collections import defaultdict
+
+    from rdflib import Namespace
+
+    part = Namespace("https://w3id.org/partenariat/def#")
+    rdf_type = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")["type"]
+    cases_of = defaultdict(set)
+    for participation, actor in union.subject_objects(part.partner):
+        if (actor, rdf_type, part.Recipient) in union:
+            continue
+        for passage in union.objects(participation, part.evidence):
+            for case in union.objects(passage, part.inCase):
+                cases_of[str(actor)].add(union.value(case, part.caseNumber).toPython())
+    expected_actors = {a for a, cases in cases_of.items() if len(cases) >= 2}
+    rows = kg.query("cq16-bridges-between-cases")
+    assert {r["bridge"] for r in rows if r["kind"] == "actor"} == expected_actors
+    assert expected_actors == set()  # the source never identifies one body across two cases
+    programmes = {r["bridge"]: sorted(int(n) for n in r["caseNumbers"].split(", ")) for r in rows}
+    assert programmes[PID + "programme-pre"] == [1, 3, 5]
+    assert rows[0]["bridge"] == PID + "programme-pre"

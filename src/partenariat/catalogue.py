@@ -175,10 +175,12 @@ def bindings(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.Named
 
 
 def bound_text(query: Query, values: dict[str, str]) -> str:
-    r"""The query text with its parameters bound by a VALUES block at the top of its WHERE.
+    r"""The query text with its parameters bound by a VALUES block at the top of each WHERE.
 
     Values become RDF terms (N-Triples syntax, escaped by pyoxigraph), never pasted
-    text, and a VALUES block runs the same on every SPARQL 1.1 engine.
+    text, and a VALUES block runs the same on every SPARQL 1.1 engine. The block opens
+    the query's WHERE and the WHERE of each sub-query, so that a sub-query may filter
+    on a parameter too.
 
     >>> q = Query("q", Path("q.rq"), "SELECT ?x WHERE { ?x ?p ?case }",
     ...           parameters=[Parameter("case", "iri", "pid:encadre-1")])
@@ -188,10 +190,9 @@ def bound_text(query: Query, values: dict[str, str]) -> str:
     terms = bindings(query, values)
     if not terms:
         return query.text
-    match = _WHERE.search(query.text)
-    if match is None:
+    if _WHERE.search(query.text) is None:
         raise CatalogueError(f"{query.path}: a query with parameters needs an explicit `WHERE {{`")
     names = " ".join(str(variable) for variable in terms)
     row = " ".join(str(term) for term in terms.values())
     block = f" VALUES ({names}) {{ ({row}) }}\n"
-    return query.text[: match.end()] + block + query.text[match.end() :]
+    return _WHERE.sub(lambda match: match.group(0) + block, query.text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -304,8 +305,8 @@ def draw(graph: nx.Graph, path: Path, fmt: str) -> None:
     types = sorted({graph.nodes[n].get("organisation_type") or "—" for n in graph})
     palette = plt.get_cmap("tab20")
     colour = {t: palette(i % 20) for i, t in enumerate(types)}
-    figure, axis = plt.subplots(figsize=(16, 12), dpi=100)
-    position = nx.spring_layout(graph, seed=7, k=1.2 / max(1, len(graph)) ** 0.5, weight="weight")
+    figure, axis = plt.subplots(figsize=(18, 13), dpi=100)
+    position = component_layout(graph)
     schemes = [n for n in graph if graph.nodes[n].get("kind") == "scheme"]
     others = [n for n in graph if n not in set(schemes)]
     size = {n: 120 + 90 * graph.degree(n) for n in graph}
@@ -327,11 +328,25 @@ def draw(graph: nx.Graph, path: Path, fmt: str) -> None:
     ]
     if schemes:
         handles.append(plt.Line2D([], [], marker="s", linestyle="", color="#dddddd", label="dispositif"))
-    axis.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+    axis.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, frameon=False)
     axis.set_axis_off()
     figure.tight_layout()
     figure.savefig(path, format=fmt)
     plt.close(figure)
+
+
+def component_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
+    """A spring layout per connected component, the components placed on a grid, largest first."""
+    components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+    columns = max(1, math.ceil(math.sqrt(len(components))))
+    position: dict[str, tuple[float, float]] = {}
+    for index, nodes in enumerate(components):
+        sub = graph.subgraph(nodes)
+        local = nx.spring_layout(sub, seed=7, k=1.5 / max(1, len(sub)) ** 0.5, iterations=200)
+        row, column = divmod(index, columns)
+        for node, (x, y) in local.items():
+            position[node] = (column * 2.6 + x, -row * 2.6 + y)
+    return position
 
 
 def _shorten(label: str, width: int = 38) -> str:
