@@ -38,3 +38,50 @@ def test_select_runs_over_the_union_of_graphs(kg):
 def test_opening_a_folder_without_store_fails_clearly(tmp_path: Path):
     with pytest.raises(store.StoreError, match="partenariat build"):
         KnowledgeGraph(tmp_path)
+
+
+def test_lookups_return_dataclasses_of_the_real_graph(kg):
+    case = kg.case("pid:encadre-3")
+    assert (case.number, case.level.rsplit("/", 1)[1]) == (3, "level-maximal")
+    assert kg.case(3) == case
+    actor = kg.actor("caf-pas-de-calais")
+    assert actor.kind == "PublicOrganisation" and actor.cases == (4,)
+    assert "https://w3id.org/partenariat/concept/caf" in actor.types
+    schemes = {s.iri: s for s in kg.schemes()}
+    assert schemes["https://w3id.org/partenariat/id/pre-angouleme"].programme.endswith("programme-pre")
+    partners = {p.actor_label for p in kg.partners_of("pid:reaap-pas-de-calais")}
+    assert "CAF du Pas-de-Calais" in partners
+    assert {p.scheme for p in kg.schemes_of("pid:apsa")} == {"https://w3id.org/partenariat/id/pathway-f"}
+    thresholds = [c.label for c in kg.concepts("thresholds")]
+    assert sorted(thresholds) == ["bas seuil", "contrat", "empowerment"]
+
+
+def test_unknown_identifiers_raise_a_lookup_error(kg):
+    from partenariat.api import LookupError_
+
+    with pytest.raises(LookupError_, match="no such case"):
+        kg.case(7)
+    with pytest.raises(LookupError_, match="no such actor"):
+        kg.actor("nobody")
+    with pytest.raises(LookupError_, match="no such concept scheme"):
+        kg.concepts("nothing")
+    with pytest.raises(LookupError_, match="states nothing"):
+        kg.evidence("encadre-1", "part:amount")
+
+
+def test_evidence_by_predicate_and_comments(kg):
+    evidence = kg.evidence("encadre-1", "part:illustratesLevel")
+    assert {e.kind for e in evidence} == {"passage", "comment"}
+    assert any(e.text == "Ontologie additive" for e in evidence)
+
+
+def test_to_rdflib_and_opening_a_file(kg, built, tmp_path: Path):
+    dataset = kg.to_rdflib()
+    out, report = built
+    assert sum(len(g) for g in dataset.graphs()) == report.quads_in_store
+    from_file = KnowledgeGraph(out / "release" / "partenariat.nt")
+    assert from_file.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"] == report.public_triples
+    assert from_file.query("cq01-partnership-levels")[0]["levelLabel"] == "minimal"
+    english = KnowledgeGraph(out / "store", lang="en")
+    assert english.case(2).label == "Box 2: PERSEVAL, Lille academy (2014-2017)"
+    assert [c.label for c in english.concepts("values-of-care")] == ["care", "cura", "cure"]

@@ -78,3 +78,12 @@ def test_cases_grouped_by_departement_region_and_academie(kg):
     assert {rows[n]["departement"] for n in (4, 5)} == {"Pas-de-Calais"}
     assert {rows[n]["academie"] for n in range(2, 7)} == {"Académie de Lille"}
     assert {rows[n]["region"] for n in range(2, 7)} == {"Hauts-de-France"}
+
+
+def test_a_parameter_without_default_must_be_given(tmp_path: Path):
+    path = tmp_path / "q.rq"
+    path.write_text("# title: T\n# param: actor iri\nSELECT ?s WHERE { ?s ?p ?actor }\n", encoding="utf-8")
+    entry = catalogue.parse_query_file(path)
+    with pytest.raises(catalogue.CatalogueError, match=r"missing parameter.*actor: iri"):
+        catalogue.bound_text(entry, {})
+    assert "<https://w3id.org/partenariat/id/apsa>" in catalogue.bound_text(entry, {"actor": "pid:apsa"})
