@@ -12,19 +12,10 @@ import pyoxigraph as ox
 from partenariat import catalogue, store
 from partenariat.build import default_out
 from partenariat.corpus import CorpusError, project_root
+from partenariat.namespaces import PART, PC, PID, PREFIXES, expand
 
 Row = dict[str, Any]
-PART = "https://w3id.org/partenariat/def#"
-PID = "https://w3id.org/partenariat/id/"
-PC = "https://w3id.org/partenariat/concept/"
-PREFIXES = f"""PREFIX part: <{PART}>
-PREFIX pid: <{PID}>
-PREFIX pc: <{PC}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-"""
+SPARQL_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
 
 class LookupError_(LookupError):
@@ -49,20 +40,6 @@ def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Any:
             return term.value == "true"
         return term.value
     return term.value
-
-
-def expand(identifier: str) -> str:
-    """A full IRI from `pid:x`, `pc:x`, `part:x`, a bare slug (taken as pid:) or an IRI.
-
-    >>> expand("encadre-1"), expand("pc:care")
-    ('https://w3id.org/partenariat/id/encadre-1', 'https://w3id.org/partenariat/concept/care')
-    """
-    for prefix, namespace in (("pid:", PID), ("pc:", PC), ("part:", PART)):
-        if identifier.startswith(prefix):
-            return namespace + identifier[len(prefix) :]
-    if "://" in identifier:
-        return identifier
-    return PID + identifier
 
 
 @dataclass(frozen=True)
@@ -204,7 +181,7 @@ class KnowledgeGraph:
         [(1, 'level-minimal'), (2, 'level-intermediate'), (3, 'level-maximal'), (4, None)]
         """
         rows = self.select(
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?case ?number ?title ?label ?level ?territory WHERE {{
               ?case a part:CaseStudy ; part:caseNumber ?number ; dcterms:title ?title .
               OPTIONAL {{ ?case rdfs:label ?label FILTER(LANG(?label) = "{self.lang}") }}
@@ -234,10 +211,10 @@ class KnowledgeGraph:
         """
         wanted = ""
         if type is not None:
-            concept = PC + type if ":" not in type else expand(type)
+            concept = expand(type, PC)
             wanted = f"?actor part:organisationType|part:groupType|part:professionalRole <{concept}> ."
         rows = self.select(
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?actor ?label ?kind (GROUP_CONCAT(DISTINCT STR(?type); separator="|") AS ?types)
                    (GROUP_CONCAT(DISTINCT STR(?n); separator="|") AS ?cases) WHERE {{
               ?p part:partner ?actor .
@@ -271,7 +248,7 @@ class KnowledgeGraph:
     def schemes(self) -> list[Scheme]:
         """Every scheme, programme and project, with its types, programme and cases."""
         rows = self.select(
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?scheme ?label ?kind (GROUP_CONCAT(DISTINCT STR(?type); separator="|") AS ?types)
                    (SAMPLE(?programme) AS ?programme)
                    (GROUP_CONCAT(DISTINCT STR(?n); separator="|") AS ?cases) WHERE {{
@@ -292,7 +269,7 @@ class KnowledgeGraph:
 
     def _participations(self, where: str) -> list[Participation]:
         rows = self.select(
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?actor ?actorLabel ?scheme ?schemeLabel ?roleLabel ?contribution ?n WHERE {{
               ?p a part:Partnership ; part:partner ?actor ; part:inScheme ?scheme ; part:role ?role .
               {where}
@@ -333,7 +310,7 @@ class KnowledgeGraph:
         """
         iri = self.case(case).iri
         rows = self.select(
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT DISTINCT ?concept ?label ?definition ?scheme WHERE {{
               {{ <{iri}> part:illustratesLevel ?concept }}
               UNION {{ <{iri}> part:codedAs ?concept }}
@@ -355,11 +332,11 @@ class KnowledgeGraph:
         """
         iri = expand(subject)
         if predicate is not None:
-            pred = expand(predicate) if ":" in predicate and "://" not in predicate else predicate
+            pred = expand(predicate, PART)
             if not self.select(f"SELECT ?o WHERE {{ <{iri}> <{pred}> ?o }} LIMIT 1"):
                 raise LookupError_(f"{subject} states nothing with {predicate}")
         rows = self.select(
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT DISTINCT ?kind ?text ?line ?n ?source WHERE {{
               {{
                 <{iri}> part:evidence ?source . ?source oa:exact ?text ; part:lineNumber ?line .
@@ -381,9 +358,9 @@ class KnowledgeGraph:
         >>> [c.label for c in kg.concepts("values-of-care")]
         ['care', 'cura', 'cure']
         """
-        iri = PC + scheme if ":" not in scheme else expand(scheme)
+        iri = expand(scheme, PC)
         rows = self.select(
-            PREFIXES
+            SPARQL_PREFIXES
             + f"""SELECT ?concept ?label ?definition WHERE {{
               ?concept skos:inScheme <{iri}> .
               OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "{self.lang}") }}

@@ -10,35 +10,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, Graph, URIRef
 
 from partenariat import corpus as corpus_module
 from partenariat import profile, reason, store
+from partenariat.namespaces import PART, PREFIXES
 from partenariat.validate import ValidationReport, validate_corpus
 
-PART = Namespace("https://w3id.org/partenariat/def#")
 INFERRED_GRAPH = URIRef(corpus_module.GRAPH_BASE + "inferred")
 RELEASE_NAME = "partenariat"
-JSONLD_CONTEXT = {
-    "@vocab": "https://w3id.org/partenariat/def#",
-    "part": "https://w3id.org/partenariat/def#",
-    "pid": "https://w3id.org/partenariat/id/",
-    "pc": "https://w3id.org/partenariat/concept/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "schema": "https://schema.org/",
-    "cv": "http://data.europa.eu/m8g/",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "igeo": "http://rdf.insee.fr/def/geo#",
-}
+JSONLD_CONTEXT = {"@vocab": PART, **PREFIXES}
 
 
 class ValidationFailed(Exception):
@@ -126,8 +107,7 @@ def write_release(graph: Graph, report: BuildReport, folder: Path) -> None:
     """
     ordered = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
     triples = [ox.Triple(*(store.to_oxigraph(term) for term in triple)) for triple in ordered]
-    prefixes = {k: v for k, v in JSONLD_CONTEXT.items() if not k.startswith("@")}
-    ox.serialize(triples, folder / f"{RELEASE_NAME}.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
+    ox.serialize(triples, folder / f"{RELEASE_NAME}.ttl", ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     ox.serialize(triples, folder / f"{RELEASE_NAME}.nt", ox.RdfFormat.N_TRIPLES)
     graph.serialize(
         destination=folder / f"{RELEASE_NAME}.jsonld",

@@ -10,15 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from partenariat.corpus import project_root
+from partenariat.namespaces import expand
 
 QUERIES_DIR = "queries"
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _HEADER = re.compile(r"^#\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*)$")
-_PREFIXES = {
-    "part": "https://w3id.org/partenariat/def#",
-    "pid": "https://w3id.org/partenariat/id/",
-    "pc": "https://w3id.org/partenariat/concept/",
-}
 
 
 class CatalogueError(Exception):
@@ -128,10 +124,7 @@ def to_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
     kind = parameter.type
     try:
         if kind == "iri":
-            prefix, sep, local = raw.partition(":")
-            if sep and prefix in _PREFIXES and not local.startswith("//"):
-                return ox.NamedNode(_PREFIXES[prefix] + local)
-            return ox.NamedNode(raw)
+            return ox.NamedNode(expand(raw, default=""))
         if kind == "string":
             return ox.Literal(raw)
         if kind == "lang":

@@ -16,6 +16,7 @@ from rich.table import Table
 from partenariat import build as build_module
 from partenariat import catalogue, corpus, store
 from partenariat.api import KnowledgeGraph
+from partenariat.namespaces import expand, shorten
 from partenariat.validate import validate_graph
 
 app = typer.Typer(
@@ -164,19 +165,8 @@ def stats(
         table.add_column("count", justify="right")
         for row in graph.select(sparql):
             key = row["key"]
-            table.add_row(_prefixed(key), str(row["count"]))
+            table.add_row(shorten(str(key)), str(row["count"]))
         out.print(table)
-
-
-def _prefixed(value: object) -> str:
-    """An IRI shortened with the project's and W3C prefixes, other values as text."""
-    text = str(value)
-    for prefix, namespace in build_module.JSONLD_CONTEXT.items():
-        if prefix.startswith("@"):
-            continue
-        if text.startswith(namespace):
-            return f"{prefix}:{text[len(namespace) :]}"
-    return text
 
 
 @app.command("queries")
@@ -268,7 +258,7 @@ def _cell(term: object) -> str:
     if isinstance(term, ox.Literal):
         return f"{term.value}@{term.language}" if term.language else term.value
     if isinstance(term, ox.NamedNode):
-        return _prefixed(term.value)
+        return shorten(term.value)
     return str(term)
 
 
@@ -304,7 +294,6 @@ def network_command(
 ) -> None:
     """The partnership network: export it for Gephi, draw it, or print its measures."""
     from partenariat import network
-    from partenariat.api import expand
 
     try:
         graph_store = KnowledgeGraph(store_dir)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-PART = Namespace("https://w3id.org/partenariat/def#")
+from partenariat import namespaces
+
+PART = Namespace(namespaces.PART)
 
 
 def personal_properties(ontology: Graph) -> set[Node]:

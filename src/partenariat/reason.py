@@ -8,7 +8,9 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
-DATA_NAMESPACES = ("https://w3id.org/partenariat/id/", "https://w3id.org/partenariat/concept/")
+from partenariat.namespaces import PC, PID
+
+DATA_NAMESPACES = (PID, PC)
 
 # The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4).
 OWL2_DATATYPES = frozenset(
