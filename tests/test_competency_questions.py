@@ -1,13 +1,24 @@
-"""CQ01 to CQ15: each query of queries/ run on the built graph gives the source's answer."""
+"""CQ01 to CQ16: each query of queries/ gives the source's answer, on the full graph and on
+its public profile (the questions do not concern the personal data the profile drops)."""
 
 from __future__ import annotations
 
 import pytest
 
 from partenariat import catalogue
+from partenariat.api import KnowledgeGraph
 
 PC = "https://w3id.org/partenariat/concept/"
 PID = "https://w3id.org/partenariat/id/"
+
+
+@pytest.fixture(scope="module", params=["full", "public"])
+def kg(request, built) -> KnowledgeGraph:
+    """The built store (full graph), then the public release file (public profile)."""
+    out, _report = built
+    if request.param == "full":
+        return KnowledgeGraph(out / "store")
+    return KnowledgeGraph(out / "release" / "partenariat.nt")
 
 
 def by(rows, key):

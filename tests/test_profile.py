@@ -28,6 +28,24 @@ def test_the_release_holds_no_personal_data(built, union):
     sensitive = profile.sensitive_nodes(union)
     assert sensitive
     assert not any(s in sensitive for s in release.subjects())
+    redacted = profile.sensitive_passages(union)
+    assert redacted
+    oa_exact = Namespace("http://www.w3.org/ns/oa#").exact
+    for passage in redacted:
+        assert (passage, oa_exact, None) not in release
+        assert (passage, PART.redacted, None) in release
+        assert (passage, PART.lineNumber, None) in release
     text = (out / "release" / "partenariat.nt").read_text(encoding="utf-8")
-    assert "quatre enfants à charge" not in text
-    assert "retraite" not in text
+    for phrase in (  # F.'s and his family's situation, as the source words it
+        "13 ans",
+        "deux ans de retard",
+        "quatre enfants",
+        "élève seul",
+        "retraite",
+        "peu de moyens",
+        "problèmes relationnels",
+        "ses rapports avec son père",
+        "son comportement",
+        "situation est jugée positive",
+    ):
+        assert phrase not in text, phrase

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from partenariat import namespaces
 
 PART = Namespace(namespaces.PART)
+PC = Namespace(namespaces.PC)
+OA = Namespace("http://www.w3.org/ns/oa#")
+Triple = tuple[Node, Node, Node]
+
+# Literals kept on a node about a recipient: its pseudonymous label, and what a funding
+# pays and in which share (the scheme's money, not the family's situation).
+KEPT_LITERALS = frozenset(
+    {RDFS.label, PART.pseudonym, PART.fundedItem, PART.share, PART.shareRatio, PART.year}
+)
 
 
 def personal_properties(ontology: Graph) -> set[Node]:
@@ -25,27 +36,66 @@ def _recipients(graph: Graph) -> set[Node]:
     return {node for cls in classes for node in graph.subjects(RDF.type, cls)}
 
 
+def personal_nodes(graph: Graph) -> tuple[set[Node], set[Node]]:
+    """The recipients with their individual pathways and objectives (private), and the
+    participations and fundings tied to them (about a recipient, but about a scheme too)."""
+    private = _recipients(graph) | set(graph.subjects(PART.schemeType, PC["individual-pathway"]))
+    private |= {o for pathway in list(private) for o in graph.objects(pathway, PART.hasObjective)}
+    tied = {
+        s
+        for p in (PART.partner, PART.beneficiary, PART.inScheme, PART.fundedScheme, PART.payer)
+        for s, o in graph.subject_objects(p)
+        if o in private
+    }
+    return private, tied - private
+
+
 def sensitive_nodes(graph: Graph) -> set[Node]:
-    """Figures about a recipient, and the passages that are evidence about a recipient.
+    """Figures about a recipient, a pathway or a tie to them (dropped whole)."""
+    private, tied = personal_nodes(graph)
+    return {f for node in private | tied for f in graph.subjects(PART.figureOf, node)}
 
-    A passage that grounds a statement about a recipient quotes their situation, so it
-    is sensitive even though it is verbatim text of the talk.
+
+def sensitive_passages(graph: Graph) -> set[Node]:
+    """The passages that ground a recipient, a pathway, its objectives or a figure about them.
+
+    Such a passage quotes the recipient's situation, so the public profile keeps it
+    without its text: its case, line and source stay, `oa:exact` and every other
+    literal (labels repeat the quote) go, and `part:redacted true` says so; the text
+    remains in the cited source file.
     """
-    recipients = _recipients(graph)
-    figures = {f for r in recipients for f in graph.subjects(PART.figureOf, r)}
-    passages = {p for node in recipients | figures for p in graph.objects(node, PART.evidence)}
-    return figures | passages
+    private, _tied = personal_nodes(graph)
+    about = private | sensitive_nodes(graph)
+    return {p for node in about for p in graph.objects(node, PART.evidence)}
 
 
-def public_triples(graph: Graph, ontology: Graph | None = None):
-    """The triples that may be published: no personal-data property, no sensitive node."""
+def public_triples(graph: Graph, ontology: Graph | None = None) -> Iterator[Triple]:
+    """The triples that may be published.
+
+    Dropped: values of personal-data properties; figures about recipients; the free text
+    (situation, outcome, contribution, comment, description, text) of recipients,
+    pathways and the participations and fundings tied to them; the labels and text of a
+    pathway's objectives; and the text of the passages that ground them.
+    """
     hidden_properties = personal_properties(graph if ontology is None else ontology)
     hidden_nodes = sensitive_nodes(graph)
+    private, tied = personal_nodes(graph)
+    objectives = {o for node in private for o in graph.objects(node, PART.hasObjective)}
+    redacted = sensitive_passages(graph)
     for triple in graph:
         s, p, o = triple
         if p in hidden_properties or s in hidden_nodes or o in hidden_nodes:
             continue
+        if isinstance(o, Literal):
+            if s in redacted and p != PART.lineNumber:
+                continue
+            if s in objectives:
+                continue
+            if (s in private or s in tied) and p not in KEPT_LITERALS:
+                continue
         yield triple
+    for passage in redacted:
+        yield (passage, PART.redacted, Literal(True))
 
 
 def public_graph(graph: Graph, ontology: Graph | None = None) -> Graph:
