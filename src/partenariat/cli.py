@@ -85,6 +85,7 @@ def build(
         f"{report.individuals} individuals, {report.classes} classes "
         f"in {time.perf_counter() - started:.1f} s → {target}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -132,7 +133,7 @@ def validate(
 STATS_QUERIES = {
     "class": """
         SELECT ?key (COUNT(DISTINCT ?s) AS ?count) WHERE {
-          ?s a ?key . FILTER(STRSTARTS(STR(?s), "https://w3id.org/partenariat/id/"))
+          ?s a ?key . FILTER(isIRI(?key) && STRSTARTS(STR(?s), "https://w3id.org/partenariat/id/"))
         } GROUP BY ?key ORDER BY DESC(?count) ?key""",
     "case": """
         PREFIX part: <https://w3id.org/partenariat/def#>

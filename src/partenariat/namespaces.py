@@ -24,6 +24,8 @@ PREFIXES = {
     "cv": "http://data.europa.eu/m8g/",
     "cpsv": "http://purl.org/vocab/cpsv#",
     "igeo": "http://rdf.insee.fr/def/geo#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vann": "http://purl.org/vocab/vann/",
 }
 
 

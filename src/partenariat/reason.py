@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from partenariat.namespaces import PC, PID
 
@@ -115,7 +115,7 @@ def _keep(triple: tuple, graph: Graph) -> bool:
     s, p, o = triple
     if triple in graph or not isinstance(s, URIRef) or not str(s).startswith(DATA_NAMESPACES):
         return False
-    if p == OWL.sameAs:
+    if p == OWL.sameAs or isinstance(o, BNode):  # e.g. typings by anonymous union classes
         return False
     return not (p == RDF.type and o in (OWL.Thing, OWL.NamedIndividual))
 
