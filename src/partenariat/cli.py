@@ -52,7 +52,7 @@ class ResultFormat(enum.StrEnum):
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     """Print one error line on stderr and return the exit to raise."""
-    err.print(f"error: {message}", markup=False, highlight=False)
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -75,7 +75,7 @@ def build(
     except corpus.CorpusError as error:
         raise fail(str(error)) from None
     except build_module.ValidationFailed as failure:
-        err.print(failure.report.as_text(), markup=False, highlight=False)
+        err.print(failure.report.as_text(), markup=False, highlight=False, soft_wrap=True)
         raise fail("the corpus breaks the shapes; nothing was written", EXIT_VIOLATIONS) from None
     except (store.StoreError, OSError) as error:
         raise fail(f"build failed, previous build left as it was: {error}") from None
@@ -125,7 +125,7 @@ def validate(
     elif fmt is ReportFormat.turtle:
         sys.stdout.write(report.as_turtle())
     else:
-        out.print(report.as_text(lang.value), markup=False, highlight=False)
+        out.print(report.as_text(lang.value), markup=False, highlight=False, soft_wrap=True)
     if not report.conforms:
         raise typer.Exit(EXIT_VIOLATIONS)
 
