@@ -56,3 +56,55 @@ def _doctest_graph(request, doctest_namespace) -> None:
     """Docstring examples see the built graph as `kg`."""
     if isinstance(request.node, pytest.DoctestItem):
         doctest_namespace["kg"] = request.getfixturevalue("kg")
+
+
+# -- real SPARQL servers, for tests/test_remote.py -------------------------------------
+
+
+def _servers_module():
+    """tests/servers.py (not a test module), imported once by file path."""
+    import importlib.util
+    import sys
+
+    name = "partenariat_test_servers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "servers.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def _run_server(start_name: str):
+    """Start a server for the session; skip when it is not installed, unless $CI is set."""
+    import os
+
+    servers = _servers_module()
+    try:
+        server = getattr(servers, start_name)()
+    except servers.ServerUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"{error}; CI must run the server tests")
+        pytest.skip(str(error))
+    try:
+        yield server.endpoint
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server():
+    """An Oxigraph server (union default graph) on a free 127.0.0.1 port: its Endpoint."""
+    yield from _run_server("start_oxigraph")
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server():
+    """A Virtuoso 7 server with a new database on free 127.0.0.1 ports: its Endpoint (dba)."""
+    yield from _run_server("start_virtuoso")
+
+
+@pytest.fixture(scope="session")
+def server_tools():
+    """tests/servers.py: free ports, server start and stop, and a proxy that breaks requests."""
+    return _servers_module()

@@ -192,3 +192,49 @@ def test_network_exports_and_measures(built_dir: Path, tmp_path: Path):
     assert missing.returncode == 2 and "not a node" in missing.stderr
     unwritable = run("network", "--out", "/proc/nope/n.gexf", "--store", store)
     assert unwritable.returncode == 2 and "Traceback" not in unwritable.stderr
+
+
+def _base(endpoint) -> str:
+    return endpoint.query_url.rsplit("/", 1)[0]
+
+
+def test_load_and_query_a_real_oxigraph_server(built_dir: Path, oxigraph_server):
+    store = str(built_dir / "store")
+    base = _base(oxigraph_server)
+    first = run("load", "--server", "oxigraph", "--endpoint", base, "--store", store)
+    assert first.returncode == 0, first.stderr
+    assert "withheld by the public profile" in first.stdout
+    again = run("load", "--server", "oxigraph", "--endpoint", base, "--protocol", "update", "--store", store)
+    assert again.returncode == 0, again.stderr
+    assert first.stdout.split(" triples")[0] == again.stdout.split(" triples")[0]  # idempotent
+    answer = json.loads(
+        run("query", "cq01-partnership-levels", "--server", "oxigraph", "--endpoint", base, "--format", "json").stdout
+    )
+    assert len(answer["results"]["bindings"]) == 6
+    table = run("query", "cq05-tests", "--server", "oxigraph", "--endpoint", base)
+    assert "épreuve civique" in table.stdout
+
+
+def test_load_into_virtuoso_with_the_password_from_the_environment(built_dir: Path, virtuoso_server):
+    store = str(built_dir / "store")
+    base = _base(virtuoso_server)
+    refused = run(
+        "load", "--server", "virtuoso", "--endpoint", base, "--user", "dba", "--password-env", "VPASS",
+        "--store", store, env={"VPASS": "wrong-secret"},
+    )
+    assert refused.returncode == 2
+    assert "login refused" in refused.stderr and "wrong-secret" not in refused.stderr + refused.stdout
+    loaded = run(
+        "load", "--server", "virtuoso", "--endpoint", base, "--user", "dba", "--password-env", "VPASS",
+        "--store", store, env={"VPASS": "dba"},
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    missing = run("load", "--server", "virtuoso", "--endpoint", base, "--user", "dba", "--store", store)
+    assert missing.returncode == 2 and "--password-env" in missing.stderr
+
+
+def test_load_to_an_unreachable_endpoint_fails_clearly(built_dir: Path):
+    result = run("load", "--server", "oxigraph", "--endpoint", "http://127.0.0.1:9", "--store", str(built_dir / "store"))
+    assert result.returncode == 2
+    assert "unreachable" in result.stderr and "previous graphs are left as they were" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -130,6 +130,75 @@ def validate(
         raise typer.Exit(EXIT_VIOLATIONS)
 
 
+class ServerKind(enum.StrEnum):
+    oxigraph = "oxigraph"
+    virtuoso = "virtuoso"
+    generic = "generic"
+
+
+class AuthKind(enum.StrEnum):
+    none = "none"
+    basic = "basic"
+    digest = "digest"
+
+
+def remote_endpoint(
+    server: ServerKind,
+    endpoint: str | None,
+    query_url: str | None,
+    update_url: str | None,
+    gsp_url: str | None,
+    user: str | None,
+    password_env: str | None,
+    auth: AuthKind | None,
+):
+    """The remote.Endpoint the options describe; the password comes from an environment variable."""
+    import os
+
+    from partenariat import remote
+
+    password = None
+    if password_env:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise fail(f"--password-env {password_env}: that environment variable is not set")
+    if user and not password_env:
+        raise fail(
+            "--user needs --password-env VAR (the password is never read from the command line)"
+        )
+    if server is ServerKind.oxigraph:
+        if not endpoint:
+            raise fail("--server oxigraph needs --endpoint BASE_URL (e.g. http://127.0.0.1:7878)")
+        return remote.Endpoint.oxigraph(endpoint)
+    if server is ServerKind.virtuoso:
+        if not endpoint:
+            raise fail("--server virtuoso needs --endpoint BASE_URL (e.g. http://127.0.0.1:8890)")
+        return remote.Endpoint.virtuoso(endpoint, user or "dba", password or "dba")
+    query = query_url or endpoint
+    if not query:
+        raise fail("give --endpoint (the query URL) or --query-url")
+    kind = auth.value if auth else ("digest" if user else "none")
+    return remote.Endpoint.generic(
+        query, update_url, gsp_url, auth=kind, user=user, password=password
+    )
+
+
+ServerOption = Annotated[
+    ServerKind, typer.Option("--server", help="Preset URLs of a known server, or generic.")
+]
+EndpointOption = Annotated[
+    str | None, typer.Option("--endpoint", help="Base URL (oxigraph, virtuoso) or query URL.")
+]
+QueryUrlOption = Annotated[str | None, typer.Option("--query-url", help="SPARQL query URL.")]
+UpdateUrlOption = Annotated[str | None, typer.Option("--update-url", help="SPARQL Update URL.")]
+GspUrlOption = Annotated[str | None, typer.Option("--gsp-url", help="Graph Store Protocol URL.")]
+UserOption = Annotated[str | None, typer.Option("--user", help="User name for the server.")]
+PasswordEnvOption = Annotated[
+    str | None, typer.Option("--password-env", help="Environment variable holding the password.")
+]
+AuthOption = Annotated[AuthKind | None, typer.Option("--auth", help="HTTP authentication.")]
+
+
 STATS_QUERIES = {
     "class": """
         SELECT ?key (COUNT(DISTINCT ?s) AS ?count) WHERE {
@@ -207,14 +276,33 @@ def query(
     store_dir: Annotated[
         Path | None, typer.Option("--store", help="Store folder (default: build/store).")
     ] = None,
+    server: ServerOption = ServerKind.generic,
+    endpoint: EndpointOption = None,
+    user: UserOption = None,
+    password_env: PasswordEnvOption = None,
+    auth: AuthOption = None,
 ) -> None:
-    """Run one query of the catalogue (or a file) on the embedded store."""
+    """Run one query of the catalogue (or a file) on the embedded store, or on a remote
+    endpoint with --endpoint."""
+    from partenariat import remote
+
     try:
         entry = catalogue.resolve(name)
         text = catalogue.bound_text(entry, _parse_params(param or []))
-        graph = KnowledgeGraph(store_dir)
-        solutions = graph.store.query(text, use_default_graph_as_union=True)
-    except (catalogue.CatalogueError, store.StoreError) as error:
+        if endpoint:
+            target = remote_endpoint(server, endpoint, None, None, None, user, password_env, auth)
+            document = remote.query_document(
+                target, text, "json" if fmt is ResultFormat.table else fmt.value
+            )
+            if fmt is not ResultFormat.table:
+                sys.stdout.buffer.write(document)
+                sys.stdout.flush()
+                return
+            solutions = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+        else:
+            graph = KnowledgeGraph(store_dir)
+            solutions = graph.store.query(text, use_default_graph_as_union=True)
+    except (catalogue.CatalogueError, store.StoreError, remote.RemoteError) as error:
         raise fail(str(error)) from None
     except SyntaxError as error:
         raise fail(f"{entry.path}: SPARQL syntax {_position(error)}") from None
@@ -257,10 +345,70 @@ def _cell(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.Literal):
-        return f"{term.value}@{term.language}" if term.language else term.value
+        return term.value
     if isinstance(term, ox.NamedNode):
         return shorten(term.value)
     return str(term)
+
+
+class Protocol(enum.StrEnum):
+    gsp = "gsp"
+    update = "update"
+
+
+@app.command("load")
+def load_command(
+    server: ServerOption = ServerKind.generic,
+    endpoint: EndpointOption = None,
+    query_url: QueryUrlOption = None,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
+    user: UserOption = None,
+    password_env: PasswordEnvOption = None,
+    auth: AuthOption = None,
+    protocol: Annotated[
+        Protocol, typer.Option("--protocol", help="How to send the triples.")
+    ] = Protocol.gsp,
+    graph: Annotated[
+        str | None, typer.Option("--graph", help="Load everything into this one named graph.")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Send the whole graph, personal data included.")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Triples per request.")
+    ] = 500,
+    store_dir: Annotated[
+        Path | None, typer.Option("--store", help="Store folder (default: build/store).")
+    ] = None,
+) -> None:
+    """Push the built graph (its public profile unless --full) into a SPARQL 1.1 store."""
+    from partenariat import remote
+
+    target = remote_endpoint(
+        server, endpoint, query_url, update_url, gsp_url, user, password_env, auth
+    )
+    try:
+        dataset = remote.release_dataset(store_dir, full=True)  # load() applies the profile
+        data = dataset
+        if graph:
+            merged = {graph: [t for g in dataset.graphs() for t in g]}
+            data = merged
+        with err.status("loading…"):
+            report = remote.load(
+                target, data, protocol=protocol.value, batch_size=batch_size, public=not full
+            )
+    except store.StoreError as error:
+        raise fail(str(error)) from None
+    except remote.RemoteError as error:
+        raise fail(f"{error}; the server's previous graphs are left as they were") from None
+    out.print(
+        f"loaded {report.triples} triples in {len(report.graphs)} graph(s) into {target} "
+        f"({report.protocol}, {report.requests} requests, {report.retries} retries, "
+        f"{report.withheld} triples withheld by the public profile, {report.seconds:.1f} s)",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 class NetworkMode(enum.StrEnum):
@@ -279,8 +427,12 @@ class NetworkFormat(enum.StrEnum):
 
 @app.command("network")
 def network_command(
-    mode: Annotated[NetworkMode, typer.Option("--mode", help="Which network.")] = NetworkMode.two_mode,
-    fmt: Annotated[NetworkFormat, typer.Option("--format", help="File format.")] = NetworkFormat.gexf,
+    mode: Annotated[
+        NetworkMode, typer.Option("--mode", help="Which network.")
+    ] = NetworkMode.two_mode,
+    fmt: Annotated[
+        NetworkFormat, typer.Option("--format", help="File format.")
+    ] = NetworkFormat.gexf,
     out_file: Annotated[Path | None, typer.Option("--out", help="File to write.")] = None,
     show_measures: Annotated[
         bool, typer.Option("--measures", help="Print the table of measures instead.")
@@ -305,14 +457,33 @@ def network_command(
     except (store.StoreError, catalogue.CatalogueError, network.NetworkError) as error:
         raise fail(str(error)) from None
     if show_measures:
-        table = Table(title=f"{mode.value} network: {graph.number_of_nodes()} nodes, "
-                      f"{graph.number_of_edges()} edges")
-        for column in ("node", "type", "cases", "degree", "weighted", "betweenness", "component", "brokerage"):
+        table = Table(
+            title=f"{mode.value} network: {graph.number_of_nodes()} nodes, "
+            f"{graph.number_of_edges()} edges"
+        )
+        for column in (
+            "node",
+            "type",
+            "cases",
+            "degree",
+            "weighted",
+            "betweenness",
+            "component",
+            "brokerage",
+        ):
             table.add_column(column)
         for row in network.measures(graph):
             roles = ", ".join(f"{k} {v}" for k, v in sorted(row.brokerage.items()))
-            table.add_row(row.label, row.organisation_type or row.kind, row.cases, str(row.degree),
-                          f"{row.weighted_degree:g}", f"{row.betweenness:.3f}", str(row.component), roles)
+            table.add_row(
+                row.label,
+                row.organisation_type or row.kind,
+                row.cases,
+                str(row.degree),
+                f"{row.weighted_degree:g}",
+                f"{row.betweenness:.3f}",
+                str(row.component),
+                roles,
+            )
         out.print(table)
         return
     target = out_file or Path(f"partenariat-{mode.value}.{fmt.value}")
@@ -320,8 +491,10 @@ def network_command(
         network.write(graph, target, fmt.value)
     except OSError as error:
         raise fail(f"{target}: cannot be written ({error.strerror})") from None
-    out.print(f"wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
-              highlight=False)
+    out.print(
+        f"wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
+        highlight=False,
+    )
 
 
 def main() -> None:
