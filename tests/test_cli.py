@@ -238,3 +238,52 @@ def test_load_to_an_unreachable_endpoint_fails_clearly(built_dir: Path):
     assert result.returncode == 2
     assert "unreachable" in result.stderr and "previous graphs are left as they were" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_answers_queries_and_refuses_updates(built_dir: Path, server_tools):
+    import time
+
+    import httpx
+
+    port = server_tools.free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "partenariat.cli", "serve", "--port", str(port), "--store", str(built_dir / "store")],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        answer = httpx.get(
+            base + "/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/partenariat/def#CaseStudy> }"},
+            headers={"Accept": "text/csv"},
+        )
+        assert answer.status_code == 200 and answer.text.split() == ["n", "6"]
+        assert httpx.post(base + "/sparql", data={"update": "DROP ALL"}).status_code == 403
+        age = httpx.get(
+            base + "/sparql", params={"query": "ASK { ?s <https://w3id.org/partenariat/def#age> ?o }"}
+        ).json()
+        assert age["boolean"] is False  # the public profile is served by default
+        assert httpx.get(base + "/").status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_on_a_busy_port_fails_clearly(built_dir: Path, server_tools):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--store", str(built_dir / "store"))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr

@@ -411,6 +411,44 @@ def load_command(
     )
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    full: Annotated[
+        bool, typer.Option("--full", help="Serve the whole graph, personal data included.")
+    ] = False,
+    timeout_s: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Query time limit, seconds.")
+    ] = 10.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", min=1, help="Result-size limit.")] = 10_000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Query worker processes.")] = 2,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the page.")] = Lang.fr,
+    store_dir: Annotated[
+        Path | None,
+        typer.Option("--store", help="Store folder or RDF file (default: build/store)."),
+    ] = None,
+) -> None:
+    """A read-only SPARQL endpoint (/sparql) and its web page (/) over the public profile."""
+    from partenariat import server
+
+    try:
+        server.serve(
+            host=host,
+            port=port,
+            store_path=store_dir,
+            full=full,
+            timeout_s=timeout_s,
+            max_rows=max_rows,
+            lang=lang.value,
+            workers=workers,
+        )
+    except (store.StoreError, corpus.CorpusError) as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"cannot serve on {host}:{port} ({error.strerror or error})") from None
+
+
 class NetworkMode(enum.StrEnum):
     two_mode = "two-mode"
     actors = "actors"
