@@ -20,7 +20,6 @@ from typing import Any, Literal, TypeVar
 import httpx
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib import Literal as RdfLiteral
 from rdflib.term import Node
 from SPARQLWrapper import BASIC, CSV, DIGEST, JSON, POST, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -43,9 +42,22 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC_TYPES = frozenset(
     XSD + name
     for name in (
-        "integer", "decimal", "float", "double", "long", "int", "short", "byte",
-        "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
-        "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+        "integer",
+        "decimal",
+        "float",
+        "double",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
     )
 )
 RESULT_MEDIA_TYPES: dict[str, tuple[str, str, ox.QueryResultsFormat]] = {
@@ -109,8 +121,11 @@ class Endpoint:
     def __repr__(self) -> str:
         urls = ", ".join(
             f"{key}={_safe_url(url)!r}"
-            for key, url in (("query_url", self.query_url), ("update_url", self.update_url),
-                             ("store_url", self.store_url))
+            for key, url in (
+                ("query_url", self.query_url),
+                ("update_url", self.update_url),
+                ("store_url", self.store_url),
+            )
             if url
         )
         return f"Endpoint({urls}, auth={self.auth!r}, user={self.user!r}, name={self.name!r})"
@@ -119,16 +134,31 @@ class Endpoint:
     def oxigraph(cls, base: str, timeout: float = 60.0) -> Endpoint:
         """Oxigraph server (`oxigraph serve`): /query, /update, Graph Store /store?graph=IRI, no login."""
         base = base.rstrip("/")
-        return cls(f"{base}/query", f"{base}/update", f"{base}/store", "graph",
-                   name="oxigraph", timeout=timeout)
+        return cls(
+            f"{base}/query",
+            f"{base}/update",
+            f"{base}/store",
+            "graph",
+            name="oxigraph",
+            timeout=timeout,
+        )
 
     @classmethod
     def virtuoso(cls, base: str, user: str, password: str, timeout: float = 60.0) -> Endpoint:
         """Virtuoso 7: query /sparql; update /sparql-auth and Graph Store
         /sparql-graph-crud-auth?graph-uri=IRI, both with HTTP digest authentication."""
         base = base.rstrip("/")
-        return cls(f"{base}/sparql", f"{base}/sparql-auth", f"{base}/sparql-graph-crud-auth",
-                   "graph-uri", "digest", user, password, name="virtuoso", timeout=timeout)
+        return cls(
+            f"{base}/sparql",
+            f"{base}/sparql-auth",
+            f"{base}/sparql-graph-crud-auth",
+            "graph-uri",
+            "digest",
+            user,
+            password,
+            name="virtuoso",
+            timeout=timeout,
+        )
 
     @classmethod
     def generic(
@@ -152,8 +182,17 @@ class Endpoint:
         - Neptune: query and update `https://HOST:8182/sparql`, no Graph Store (use
           protocol="update").
         """
-        return cls(query_url, update_url, store_url, graph_param, auth, user, password,
-                   name=name, timeout=timeout)
+        return cls(
+            query_url,
+            update_url,
+            store_url,
+            graph_param,
+            auth,
+            user,
+            password,
+            name=name,
+            timeout=timeout,
+        )
 
     def graph_url(self, graph: str) -> str:
         """The Graph Store URL of one named graph."""
@@ -194,23 +233,6 @@ class LoadReport:
 # -- RDF terms ---------------------------------------------------------------------------
 
 
-def _to_rdflib(term: object) -> Node:
-    """An rdflib term from a pyoxigraph or rdflib term."""
-    if isinstance(term, URIRef | BNode | RdfLiteral):
-        return term
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return RdfLiteral(term.value, lang=term.language)
-        if term.datatype.value == XSD + "string":
-            return RdfLiteral(term.value)  # as rdflib parses a plain literal
-        return RdfLiteral(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
 def _triples_of(value: object) -> list[Triple]:
     """rdflib triples from a Graph, or from an iterable of rdflib or pyoxigraph triples."""
     triples: list[Triple] = []
@@ -218,7 +240,7 @@ def _triples_of(value: object) -> list[Triple]:
         if isinstance(triple, ox.Triple):
             triple = (triple.subject, triple.predicate, triple.object)
         s, p, o = triple
-        triples.append((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
+        triples.append((store.to_rdflib(s), store.to_rdflib(p), store.to_rdflib(o)))
     return triples
 
 
@@ -484,9 +506,7 @@ def _transport_failure(error: object) -> str:
 # -- queries -------------------------------------------------------------------------------
 
 
-def _with_retries(
-    endpoint: Endpoint, retries: int, backoff: float, attempt: Callable[[], T]
-) -> T:
+def _with_retries(endpoint: Endpoint, retries: int, backoff: float, attempt: Callable[[], T]) -> T:
     """Run a SPARQLWrapper call, retrying connection errors and 5xx; errors as RemoteError."""
     url = _safe_url(endpoint.query_url)
     failure: RemoteError | None = None
@@ -508,9 +528,7 @@ def _with_retries(
             if error.code in (401, 403):
                 raise _login_refused(endpoint, endpoint.query_url, error.code) from error
             body = error.read().decode("utf-8", "replace") if error.fp else ""
-            failure = RemoteError(
-                f"{url}: query failed: HTTP {error.code}: {_message_start(body)}"
-            )
+            failure = RemoteError(f"{url}: query failed: HTTP {error.code}: {_message_start(body)}")
             if error.code < 500:
                 raise failure from error
         except (urllib.error.URLError, OSError) as error:
@@ -738,8 +756,11 @@ def drop(endpoint: Endpoint, graphs: Iterable[str], retries: int = 3, backoff: f
         return
     session = _Session(endpoint, retries, backoff)
     try:
-        _update(session, f"dropping {len(names)} graph(s)",
-                " ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in names))
+        _update(
+            session,
+            f"dropping {len(names)} graph(s)",
+            " ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in names),
+        )
     finally:
         session.close()
 
@@ -749,12 +770,17 @@ def _update(session: _Session, what: str, sparql: str) -> None:
     if not url:
         raise RemoteError(f"{session.endpoint}: no update URL given")
     session.send(
-        "POST", url, what, sparql,
+        "POST",
+        url,
+        what,
+        sparql,
         {"Content-Type": "application/sparql-update; charset=utf-8"},
     )
 
 
-def _upload(session: _Session, graph: str, parts: list[list[str]], protocol: Protocol, label: str) -> None:
+def _upload(
+    session: _Session, graph: str, parts: list[list[str]], protocol: Protocol, label: str
+) -> None:
     """Send the batches of one graph into the (empty, new) graph `graph`."""
     endpoint = session.endpoint
     for number, lines in enumerate(parts, start=1):
@@ -770,7 +796,10 @@ def _upload(session: _Session, graph: str, parts: list[list[str]], protocol: Pro
         else:
             method = "PUT" if number == 1 else "POST"
             session.send(
-                method, endpoint.graph_url(graph), what, "\n".join(lines) + "\n",
+                method,
+                endpoint.graph_url(graph),
+                what,
+                "\n".join(lines) + "\n",
                 {"Content-Type": f"{endpoint.rdf_media_type}; charset=utf-8"},
             )
 
@@ -780,8 +809,11 @@ def _drop_quietly(session: _Session, graphs: list[str]) -> None:
     if not graphs or not session.endpoint.update_url:
         return
     with contextlib.suppress(RemoteError):
-        _update(session, "dropping staging graphs",
-                " ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in graphs))
+        _update(
+            session,
+            "dropping staging graphs",
+            " ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in graphs),
+        )
 
 
 def load(
@@ -879,8 +911,9 @@ def _staged_load(
             for target in graphs
         ] + [f"DROP SILENT GRAPH {_iri(g)}" for g in stale]
         if operations:
-            _update(session, f"moving {len(staged)} staged graph(s) into place",
-                    " ;\n".join(operations))
+            _update(
+                session, f"moving {len(staged)} staged graph(s) into place", " ;\n".join(operations)
+            )
         report.dropped = stale
     except BaseException:
         _drop_quietly(session, list(staged.values()))
@@ -899,7 +932,9 @@ def _direct_load(
         expected[target] = len(lines)
         if lines:
             session.send(
-                "PUT", endpoint.graph_url(target), f"replacing <{target}>",
+                "PUT",
+                endpoint.graph_url(target),
+                f"replacing <{target}>",
                 "\n".join(lines) + "\n",
                 {"Content-Type": f"{endpoint.rdf_media_type}; charset=utf-8"},
             )
@@ -917,6 +952,10 @@ def _verify(endpoint: Endpoint, expected: dict[str, int], retries: int, report: 
     found = _counts_of(endpoint, list(expected), retries)
     wrong = {g: (expected[g], found[g]) for g in expected if found[g] != expected[g]}
     if wrong:
-        details = "; ".join(f"<{g}>: sent {sent}, holds {held}" for g, (sent, held) in wrong.items())
-        raise RemoteError(f"{_safe_url(endpoint.query_url)}: count mismatch after the move: {details}")
+        details = "; ".join(
+            f"<{g}>: sent {sent}, holds {held}" for g, (sent, held) in wrong.items()
+        )
+        raise RemoteError(
+            f"{_safe_url(endpoint.query_url)}: count mismatch after the move: {details}"
+        )
     report.graphs = found

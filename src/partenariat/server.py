@@ -33,7 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from partenariat import catalogue
+from partenariat import catalogue, store
 from partenariat.namespaces import PREFIXES
 
 log = logging.getLogger("partenariat.server")
@@ -258,8 +258,7 @@ def syntax_message(error: BaseException) -> str:
     if not match:
         return f"SPARQL syntax error: {error}"
     return (
-        f"SPARQL syntax error at line {match.group(1)}, column {match.group(2)}: "
-        f"{match.group(3)}"
+        f"SPARQL syntax error at line {match.group(1)}, column {match.group(2)}: {match.group(3)}"
     )
 
 
@@ -276,23 +275,6 @@ UPDATE_MESSAGE = (
 # -- the public profile --------------------------------------------------------------
 
 
-def _to_rdflib(term: Any) -> Any:
-    """A pyoxigraph term as an rdflib term (blank node identifiers kept)."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unsupported term {term!r}")
-
-
 def public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads of the public profile: profile.public_triples applied to the union of
     the graphs, each kept triple in the graph(s) it came from.
@@ -302,14 +284,18 @@ def public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """
     from rdflib import Graph
 
-    from partenariat import profile, store
+    from partenariat import profile
 
     union = Graph()
     by_triple: dict[tuple[Any, Any, Any], list[ox.Quad]] = {}
     graph_of: dict[Any, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
     for quad in quads:
         try:
-            triple = (_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object))
+            triple = (
+                store.to_rdflib(quad.subject),
+                store.to_rdflib(quad.predicate),
+                store.to_rdflib(quad.object),
+            )
         except TypeError:
             continue  # triple terms: not in this graph's data; left out of the profile
         union.add(triple)
@@ -436,7 +422,11 @@ def execute(store: ox.Store, job: dict[str, Any], max_rows: int, timeout_s: floa
             bindings = []
             for solution in result:
                 bindings.append(
-                    {name: _json_term(solution[name]) for name in names if solution[name] is not None}
+                    {
+                        name: _json_term(solution[name])
+                        for name in names
+                        if solution[name] is not None
+                    }
                 )
                 _check(len(bindings), max_rows, deadline, timeout_s, "rows")
             document = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}})
@@ -479,7 +469,9 @@ def _worker_main(fd: int) -> None:
         return
 
 
-WORKER_COMMAND = "import sys; from partenariat.server import _worker_main; _worker_main(int(sys.argv[1]))"
+WORKER_COMMAND = (
+    "import sys; from partenariat.server import _worker_main; _worker_main(int(sys.argv[1]))"
+)
 
 
 class _Worker:
@@ -669,7 +661,9 @@ async def _protocol_params(request: Request) -> tuple[list[tuple[str, str]], str
 def _single(params: list[tuple[str, str]], name: str) -> str | None:
     values = [value for key, value in params if key == name]
     if len(values) > 1:
-        raise HTTPException(400, f"The `{name}` parameter is given {len(values)} times; give it once.")
+        raise HTTPException(
+            400, f"The `{name}` parameter is given {len(values)} times; give it once."
+        )
     return values[0] if values else None
 
 
@@ -722,7 +716,9 @@ async def sparql_endpoint(request: Request) -> Response:
     answer = await anyio.to_thread.run_sync(state.pool.run, job)
     if answer[0] == "ok":
         _ok, media, body = answer
-        content_type = media if "charset" in media or media.endswith("+xml") else f"{media}; charset=utf-8"
+        content_type = (
+            media if "charset" in media or media.endswith("+xml") else f"{media}; charset=utf-8"
+        )
         return Response(body, headers={"content-type": content_type, "vary": "Accept"})
     status, message = answer[1], answer[2]
     if len(answer) > 3:
@@ -752,7 +748,12 @@ def catalogue_entries(lang: str) -> list[dict[str, Any]]:
                 "description": entry.description,
                 "question": entry.question,
                 "parameters": [
-                    {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "default": p.default,
+                        "description": p.description,
+                    }
                     for p in entry.parameters
                 ],
                 "query": text,
@@ -880,7 +881,9 @@ def create_app(
         Mount("/static", app=StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     middleware = [
-        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+        Middleware(
+            CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"]
+        )
     ]
     app = Starlette(
         routes=routes,
@@ -905,6 +908,7 @@ def serve(
     """Serve the endpoint and its page with uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(store_path, full=full, timeout_s=timeout_s, max_rows=max_rows, lang=lang,
-                     workers=workers)
+    app = create_app(
+        store_path, full=full, timeout_s=timeout_s, max_rows=max_rows, lang=lang, workers=workers
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -35,6 +35,26 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unsupported RDF term: {term!r}")
 
 
+def to_rdflib(term: object) -> Node:
+    """Convert a pyoxigraph term (or an rdflib one, returned as is) to rdflib.
+
+    A literal typed xsd:string becomes a simple literal, as rdflib parses one.
+    """
+    if isinstance(term, URIRef | BNode | Literal):
+        return term
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
 def quads(dataset: Dataset) -> Iterator[ox.Quad]:
     """The quads of an rdflib Dataset's named graphs, as pyoxigraph quads."""
     for context in dataset.graphs():
