@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from partenariat import namespaces
 
 PART = Namespace(namespaces.PART)
-PC = Namespace(namespaces.PC)
 OA = Namespace("http://www.w3.org/ns/oa#")
 Triple = tuple[Node, Node, Node]
 
@@ -21,25 +20,37 @@ KEPT_LITERALS = frozenset(
 )
 
 
-def personal_properties(ontology: Graph) -> set[Node]:
-    """The properties the ontology flags with part:personalData true."""
+def _flagged(ontology: Graph) -> set[Node]:
+    """The terms the ontology flags with part:personalData true."""
     return {
-        prop
-        for prop, flag in ontology.subject_objects(PART.personalData)
-        if isinstance(prop, URIRef) and isinstance(flag, Literal) and flag.toPython() is True
+        term
+        for term, flag in ontology.subject_objects(PART.personalData)
+        if isinstance(term, URIRef) and isinstance(flag, Literal) and flag.toPython() is True
     }
 
 
+def personal_properties(ontology: Graph) -> set[Node]:
+    """The properties the ontology flags with part:personalData true."""
+    kinds = (OWL.DatatypeProperty, OWL.ObjectProperty)
+    return {t for t in _flagged(ontology) if any((t, RDF.type, k) in ontology for k in kinds)}
+
+
 def _recipients(graph: Graph) -> set[Node]:
-    """Every node typed part:Recipient, directly or through a subclass."""
-    classes = {PART.Recipient} | set(graph.transitive_subjects(RDFS.subClassOf, PART.Recipient))
+    """Every individual of a class flagged personal data (the recipient), or of a subclass."""
+    flagged = {c for c in _flagged(graph) if (c, RDF.type, OWL.Class) in graph}
+    classes = set(flagged)
+    for cls in flagged:
+        classes |= set(graph.transitive_subjects(RDFS.subClassOf, cls))
     return {node for cls in classes for node in graph.subjects(RDF.type, cls)}
 
 
 def personal_nodes(graph: Graph) -> tuple[set[Node], set[Node]]:
-    """The recipients with their individual pathways and objectives (private), and the
-    participations and fundings tied to them (about a recipient, but about a scheme too)."""
-    private = _recipients(graph) | set(graph.subjects(PART.schemeType, PC["individual-pathway"]))
+    """The recipients with their individual pathways (schemes of a type flagged personal
+    data) and objectives (private), and the participations and fundings tied to them
+    (about a recipient, but about a scheme too)."""
+    pathway_types = {c for c in _flagged(graph) if (c, RDF.type, SKOS.Concept) in graph}
+    pathways = {s for t in pathway_types for s in graph.subjects(PART.schemeType, t)}
+    private = _recipients(graph) | pathways
     private |= {o for pathway in list(private) for o in graph.objects(pathway, PART.hasObjective)}
     tied = {
         s
