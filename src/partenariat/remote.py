@@ -25,7 +25,7 @@ from SPARQLWrapper import BASIC, CSV, DIGEST, JSON, POST, TSV, XML, SPARQLWrappe
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from partenariat import profile, store
-from partenariat.corpus import GRAPH_BASE, parse_turtle, project_root
+from partenariat.corpus import GRAPH_BASE, model_files, parse_turtle, project_root
 
 AuthKind = Literal["none", "basic", "digest"]
 Protocol = Literal["gsp", "update"]
@@ -267,9 +267,11 @@ def named_graphs(data: Dataset | Mapping[str, Iterable]) -> dict[str, list[Tripl
 
 
 def _project_ontology() -> Graph:
-    """The project's ontology (it flags the personal-data properties), or an empty graph."""
-    path = project_root() / "ontology" / "partenariat.ttl"
-    return parse_turtle(path) if path.is_file() else Graph()
+    """The project's ontology and vocabularies (they flag what is personal data)."""
+    graph = Graph()
+    for path in model_files(project_root(), ("ontology",)):
+        parse_turtle(path, graph)
+    return graph
 
 
 def public_graphs(
@@ -280,37 +282,13 @@ def public_graphs(
 
     Triples the profile adds (a passage's `part:redacted true`) go to the graph that
     holds most triples about their subject (its model file rather than the inferences).
-    The personal-data properties are those flagged in the data itself and in the given
-    ontology (the project's ontology/partenariat.ttl by default), so that a single graph
-    sent without the ontology is cut too.
+    What is personal data is read from the data itself and from the given ontology (the
+    project's ontology/ folder by default), so that a graph sent without the ontology is
+    cut too.
     """
-    graphs = {iri: list(triples) for iri, triples in graphs.items()}
-    union = Graph()
-    for triples in graphs.values():
-        for triple in triples:
-            union.add(triple)
-    flags = Graph()
-    for triple in union.triples((None, profile.PART.personalData, None)):
-        flags.add(triple)
-    for triple in (_project_ontology() if ontology is None else ontology).triples(
-        (None, profile.PART.personalData, None)
-    ):
-        flags.add(triple)
-    public = set(profile.public_triples(union, flags))
-    kept: dict[str, list[Triple]] = {}
-    about: dict[Node, Counter[str]] = {}
-    for iri, triples in graphs.items():
-        kept[iri] = [t for t in dict.fromkeys(triples) if t in public]
-        for s, _p, _o in triples:
-            about.setdefault(s, Counter())[iri] += 1
-    added = public - {t for triples in kept.values() for t in triples}
-    for triple in sorted(added, key=lambda t: tuple(map(str, t))):
-        homes = about.get(triple[0])
-        iri = homes.most_common(1)[0][0] if homes else next(iter(kept), None)
-        if iri is not None:
-            kept[iri].append(triple)
-    withheld = len(union) - len(public - added)
-    return kept, withheld
+    return profile.public_named_graphs(
+        graphs, _project_ontology() if ontology is None else ontology
+    )
 
 
 def release_dataset(store_path: Path | str | None = None, full: bool = False) -> Dataset:

@@ -45,7 +45,6 @@ MAX_BODY_BYTES = 1_000_000
 KILL_GRACE_S = 0.5
 STARTUP_TIMEOUT_S = 300.0
 WEB_DIR = Path(__file__).resolve().parent / "web"
-PROFILE_GRAPH = "https://w3id.org/partenariat/graph/public-profile"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 GENERIC_ERROR = "Internal server error: the query could not be answered (the error is logged)."
 
@@ -276,39 +275,23 @@ UPDATE_MESSAGE = (
 
 
 def public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads of the public profile: profile.public_triples applied to the union of
-    the graphs, each kept triple in the graph(s) it came from.
-
-    Triples the profile adds (such as `part:redacted true` on a passage whose text it
-    removes) go to the graph that holds their subject, else to PROFILE_GRAPH.
-    """
-    from rdflib import Graph
-
+    """The quads of the public profile (profile.public_named_graphs), each kept triple in
+    the graph(s) it came from."""
     from partenariat import profile
 
-    union = Graph()
-    by_triple: dict[tuple[Any, Any, Any], list[ox.Quad]] = {}
-    graph_of: dict[Any, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
+    graphs: dict[Any, list[Any]] = {}
     for quad in quads:
         try:
-            triple = (
-                store.to_rdflib(quad.subject),
-                store.to_rdflib(quad.predicate),
-                store.to_rdflib(quad.object),
-            )
+            triple = tuple(store.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
         except TypeError:
             continue  # triple terms: not in this graph's data; left out of the profile
-        union.add(triple)
-        by_triple.setdefault(triple, []).append(quad)
-        graph_of.setdefault(triple[0], quad.graph_name)
-    kept: list[ox.Quad] = []
-    for triple in profile.public_triples(union):
-        if triple in by_triple:
-            kept.extend(by_triple[triple])
-            continue
-        s, p, o = (store.to_oxigraph(term) for term in triple)
-        kept.append(ox.Quad(s, p, o, graph_of.get(triple[0], ox.NamedNode(PROFILE_GRAPH))))
-    return kept
+        graphs.setdefault(quad.graph_name, []).append(triple)
+    kept, _withheld = profile.public_named_graphs(graphs)
+    return [
+        ox.Quad(*(store.to_oxigraph(term) for term in triple), graph)
+        for graph, triples in kept.items()
+        for triple in triples
+    ]
 
 
 def load_store(store_path: Path | str | None = None, full: bool = False) -> ox.Store:
