@@ -287,3 +287,12 @@ def test_serve_on_a_busy_port_fails_clearly(built_dir: Path, server_tools):
         result = run("serve", "--port", str(port), "--store", str(built_dir / "store"))
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
+
+
+def test_release_command(built_dir: Path, tmp_path: Path):
+    folder = tmp_path / "rel"
+    result = run("release", "--version", "1.0.0", "--out", str(folder), "--store", str(built_dir / "store"))
+    assert result.returncode == 0, result.stderr
+    assert (folder / "SHA256SUMS").is_file() and (folder / "partenariat.trig").is_file()
+    bad = run("release", "--version", "1.0", "--out", str(tmp_path / "bad"), "--store", str(built_dir / "store"))
+    assert bad.returncode == 2 and "X.Y.Z" in bad.stderr and not (tmp_path / "bad").exists()

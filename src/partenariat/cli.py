@@ -449,6 +449,35 @@ def serve_command(
         raise fail(f"cannot serve on {host}:{port} ({error.strerror or error})") from None
 
 
+@app.command("release")
+def release_command(
+    version: Annotated[str, typer.Option("--version", help="Release version, X.Y.Z.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the release to.")],
+    full: Annotated[
+        bool, typer.Option("--full", help="Release the whole graph, personal data included.")
+    ] = False,
+    store_dir: Annotated[
+        Path | None, typer.Option("--store", help="Store folder (default: build/store).")
+    ] = None,
+) -> None:
+    """A citable release: ontology (Turtle, RDF/XML, JSON-LD), graph (TriG, one named graph
+    per case; N-Quads), public profile, VoID and DCAT, checksums and CITATION.cff."""
+    from partenariat import release
+
+    try:
+        report = release.make_release(version, out_dir, store_path=store_dir, full=full)
+    except (release.ReleaseError, store.StoreError, corpus.CorpusError) as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"{out_dir}: cannot be written ({error.strerror or error})") from None
+    out.print(
+        f"released {report.version}: {report.triples} quads in {report.graphs} graphs, "
+        f"{len(report.files)} files → {report.folder}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 class NetworkMode(enum.StrEnum):
     two_mode = "two-mode"
     actors = "actors"
@@ -532,6 +561,34 @@ def network_command(
     out.print(
         f"wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
         highlight=False,
+    )
+
+
+@app.command()
+def docs(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Documentation folder (replaced as a whole).")
+    ],
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the pages: fr, en or both.")
+    ] = "both",
+) -> None:
+    """Write the HTML documentation: ontology (pyLODE), concept schemes, queries, class diagram."""
+    from partenariat import docs as docs_module
+
+    if lang not in {*(item.value for item in Lang), "both"}:
+        raise fail(f"--lang {lang}: expected fr, en or both")
+    langs = [item.value for item in Lang] if lang == "both" else [lang]
+    try:
+        report = docs_module.build_docs(out_dir, langs)
+    except (docs_module.DocsError, catalogue.CatalogueError) as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"{out_dir}: cannot be written ({error.strerror or error})") from None
+    out.print(
+        f"wrote {len(report.files)} files in {report.seconds:.1f} s → {out_dir}",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
