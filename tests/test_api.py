@@ -85,3 +85,22 @@ def test_to_rdflib_and_opening_a_file(kg, built, tmp_path: Path):
     english = KnowledgeGraph(out / "store", lang="en")
     assert english.case(2).label == "Box 2: PERSEVAL, Lille academy (2014-2017)"
     assert [c.label for c in english.concepts("values-of-care")] == ["care", "cura", "cure"]
+
+
+def test_labels_fall_back_on_the_other_language(built):
+    out, _report = built
+    english = KnowledgeGraph(out / "store", lang="en")
+    french = KnowledgeGraph(out / "store", lang="fr")
+    french_only = french.select(
+        """PREFIX part: <https://w3id.org/partenariat/def#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?actor ?label WHERE {
+          ?p part:partner ?actor . ?actor rdfs:label ?label . FILTER(LANG(?label) = "fr")
+          FILTER NOT EXISTS { ?actor rdfs:label ?en . FILTER(LANG(?en) = "en") }
+          FILTER NOT EXISTS { ?actor a part:Recipient }
+        } ORDER BY ?actor LIMIT 1"""
+    )
+    assert french_only, "the corpus has actors labelled in French only"
+    iri, label = french_only[0]["actor"], french_only[0]["label"]
+    assert english.actor(iri).label == label
+    assert english.case(1).label != french.case(1).label  # both languages exist there

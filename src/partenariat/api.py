@@ -166,11 +166,15 @@ class KnowledgeGraph:
         entry = catalogue.resolve(name_or_sparql)
         return self.select(catalogue.bound_text(entry, params))
 
-    def _one(self, sparql: str, identifier: str) -> Row:
-        rows = self.select(sparql)
-        if not rows:
-            raise LookupError_(f"{identifier}: no such node in the graph")
-        return rows[0]
+    def _text(self, subject: str, prop: str, var: str) -> str:
+        """SPARQL binding var to subject's prop in the graph's language, else in another
+        language (French and English labels fall back on each other), else unbound."""
+        wanted, other = f"{var}Wanted", f"{var}Other"
+        return (
+            f"OPTIONAL {{ {subject} {prop} {wanted} FILTER(LANG({wanted}) = \"{self.lang}\") }} "
+            f"OPTIONAL {{ {subject} {prop} {other} FILTER(LANG({other}) != \"{self.lang}\") }} "
+            f"BIND(COALESCE({wanted}, {other}) AS {var})"
+        )
 
     # -- typed lookups ---------------------------------------------------------------
 
@@ -184,7 +188,7 @@ class KnowledgeGraph:
             SPARQL_PREFIXES
             + f"""SELECT ?case ?number ?title ?label ?level ?territory WHERE {{
               ?case a part:CaseStudy ; part:caseNumber ?number ; dcterms:title ?title .
-              OPTIONAL {{ ?case rdfs:label ?label FILTER(LANG(?label) = "{self.lang}") }}
+              {self._text("?case", "rdfs:label", "?label")}
               OPTIONAL {{ ?case part:illustratesLevel ?level }}
               OPTIONAL {{ ?case part:territory ?territory }}
             }} ORDER BY ?number"""
@@ -222,7 +226,7 @@ class KnowledgeGraph:
               FILTER NOT EXISTS {{ ?actor a part:Recipient }}
               ?actor a ?kind . FILTER(STRSTARTS(STR(?kind), STR(part:)))
               FILTER NOT EXISTS {{ ?actor a ?sub . ?sub rdfs:subClassOf ?kind FILTER(?sub != ?kind) }}
-              OPTIONAL {{ ?actor rdfs:label ?label FILTER(LANG(?label) = "{self.lang}") }}
+              {self._text("?actor", "rdfs:label", "?label")}
               OPTIONAL {{ ?actor part:organisationType|part:groupType|part:professionalRole ?type }}
               OPTIONAL {{ ?p part:evidence/part:inCase/part:caseNumber ?n }}
             }} GROUP BY ?actor ?label ?kind ORDER BY ?label"""
@@ -255,7 +259,7 @@ class KnowledgeGraph:
               VALUES ?kind {{ part:Scheme part:Programme part:Project }}
               ?scheme a ?kind .
               FILTER NOT EXISTS {{ ?scheme a ?sub . ?sub rdfs:subClassOf ?kind FILTER(?sub != ?kind) }}
-              OPTIONAL {{ ?scheme rdfs:label ?label FILTER(LANG(?label) = "{self.lang}") }}
+              {self._text("?scheme", "rdfs:label", "?label")}
               OPTIONAL {{ ?scheme part:schemeType ?type }}
               OPTIONAL {{ ?scheme part:implements ?programme }}
               OPTIONAL {{ ?scheme part:evidence/part:inCase/part:caseNumber ?n }}
@@ -274,9 +278,9 @@ class KnowledgeGraph:
               ?p a part:Partnership ; part:partner ?actor ; part:inScheme ?scheme ; part:role ?role .
               {where}
               FILTER NOT EXISTS {{ ?actor a part:Recipient }}
-              OPTIONAL {{ ?actor rdfs:label ?actorLabel FILTER(LANG(?actorLabel) = "{self.lang}") }}
-              OPTIONAL {{ ?scheme rdfs:label ?schemeLabel FILTER(LANG(?schemeLabel) = "{self.lang}") }}
-              OPTIONAL {{ ?role skos:prefLabel ?roleLabel FILTER(LANG(?roleLabel) = "{self.lang}") }}
+              {self._text("?actor", "rdfs:label", "?actorLabel")}
+              {self._text("?scheme", "rdfs:label", "?schemeLabel")}
+              {self._text("?role", "skos:prefLabel", "?roleLabel")}
               OPTIONAL {{ ?p part:contribution ?contribution }}
               OPTIONAL {{ ?p part:evidence/part:inCase/part:caseNumber ?n }}
             }} ORDER BY ?actorLabel ?schemeLabel ?roleLabel"""
@@ -316,8 +320,8 @@ class KnowledgeGraph:
               UNION {{ <{iri}> part:codedAs ?concept }}
               UNION {{ ?comment part:aboutCase <{iri}> ; <http://www.w3.org/ns/oa#hasBody> ?concept }}
               ?concept skos:inScheme ?scheme .
-              OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "{self.lang}") }}
-              OPTIONAL {{ ?concept skos:definition ?definition FILTER(LANG(?definition) = "{self.lang}") }}
+              {self._text("?concept", "skos:prefLabel", "?label")}
+              {self._text("?concept", "skos:definition", "?definition")}
             }} ORDER BY ?scheme ?concept"""
         )
         return [Concept(r["concept"], r["label"] or "", r["definition"] or "", r["scheme"]) for r in rows]
@@ -363,8 +367,8 @@ class KnowledgeGraph:
             SPARQL_PREFIXES
             + f"""SELECT ?concept ?label ?definition WHERE {{
               ?concept skos:inScheme <{iri}> .
-              OPTIONAL {{ ?concept skos:prefLabel ?label FILTER(LANG(?label) = "{self.lang}") }}
-              OPTIONAL {{ ?concept skos:definition ?definition FILTER(LANG(?definition) = "{self.lang}") }}
+              {self._text("?concept", "skos:prefLabel", "?label")}
+              {self._text("?concept", "skos:definition", "?definition")}
             }} ORDER BY ?label"""
         )
         if not rows:
