@@ -566,3 +566,25 @@ def test_the_page_in_a_browser_offline(live_url, tmp_path):
             browser.close()
     assert outside == [], f"the page asked outside hosts: {outside}"
     assert errors == []
+
+
+def test_ontology_documentation_and_content_negotiation(built):
+    from starlette.testclient import TestClient
+
+    from partenariat.server import create_app
+
+    out, _report = built
+    with TestClient(create_app(out / "store", workers=1)) as client:
+        turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+        assert "owl:Ontology" in turtle.text
+        rdfxml = client.get("/ontology", headers={"Accept": "application/rdf+xml"})
+        assert rdfxml.status_code == 200 and "<rdf:RDF" in rdfxml.text
+        jsonld = client.get("/ontology", headers={"Accept": "application/ld+json"})
+        assert jsonld.status_code == 200 and jsonld.json()
+        html = client.get("/ontology", headers={"Accept": "text/html"}, follow_redirects=False)
+        assert html.status_code == 303 and html.headers["location"] == "/ontology/fr/index.html"
+        page = client.get("/ontology/en/ontology.html")
+        assert page.status_code == 200 and "documented case (boxed case)" in page.text
+        assert client.get("/ontology/../../etc/passwd").status_code == 404
+        assert client.get("/ontology/fr/nothing.html").status_code == 404

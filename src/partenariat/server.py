@@ -8,6 +8,7 @@ import logging
 import pickle
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,7 +30,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -589,7 +597,7 @@ class QueryPool:
 
 @dataclass
 class ServerState:
-    """What the routes share: the served store, its query pool and cached pictures."""
+    """What the routes share: the served store, its query pool, the cached picture and docs."""
 
     store: ox.Store
     pool: QueryPool
@@ -597,6 +605,7 @@ class ServerState:
     full: bool
     network_svg: bytes | None = None
     network_lock: threading.Lock = field(default_factory=threading.Lock)
+    docs_dir: Path | None = None
 
 
 def _error(status: int, message: str) -> PlainTextResponse:
@@ -792,6 +801,61 @@ async def network_svg(request: Request) -> Response:
     return Response(body, media_type="image/svg+xml", headers={"cache-control": "max-age=3600"})
 
 
+ONTOLOGY_TYPES = {
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
+
+
+def _ontology_graph_bytes(fmt: str) -> bytes:
+    """The ontology and its concept schemes, serialised with rdflib in one format."""
+    from rdflib import Graph
+
+    from partenariat.corpus import model_files, parse_turtle, project_root
+
+    graph = Graph()
+    for path in model_files(project_root(), ("ontology",)):
+        parse_turtle(path, graph)
+    for name, iri in PREFIXES.items():
+        graph.bind(name, iri)
+    return graph.serialize(format=fmt, encoding="utf-8")
+
+
+async def ontology_docs(request: Request) -> Response:
+    """The ontology at /ontology: RDF by content negotiation (Turtle, RDF/XML, JSON-LD,
+    N-Triples), else its HTML documentation, generated on first request and kept."""
+    state: ServerState = request.app.state.partenariat
+    path = request.path_params.get("path", "")
+    if not path:
+        accept = request.headers.get("accept", "")
+        for media, fmt in ONTOLOGY_TYPES.items():
+            if media in accept:
+                body = await anyio.to_thread.run_sync(_ontology_graph_bytes, fmt)
+                return Response(body, media_type=media)
+        lang = request.query_params.get("lang") or state.lang
+        return RedirectResponse(
+            f"/ontology/{lang if lang in ('fr', 'en') else 'fr'}/index.html", 303
+        )
+
+    def generate() -> Path:
+        with state.network_lock:
+            if state.docs_dir is None:
+                from partenariat import docs
+
+                folder = Path(tempfile.mkdtemp(prefix="partenariat-docs-")) / "docs"
+                docs.build_docs(folder)
+                state.docs_dir = folder
+            return state.docs_dir
+
+    folder = await anyio.to_thread.run_sync(generate)
+    target = (folder / path).resolve()
+    if not target.is_relative_to(folder.resolve()) or not target.is_file():
+        return _error(404, f"No such documentation page: /ontology/{path}")
+    return FileResponse(target)
+
+
 async def index(request: Request) -> Response:
     """The web page: a SPARQL editor, the catalogue as examples, results, the network."""
     state: ServerState = request.app.state.partenariat
@@ -854,6 +918,8 @@ def create_app(
             yield
         finally:
             await anyio.to_thread.run_sync(pool.close)
+            if state.docs_dir is not None:
+                shutil.rmtree(state.docs_dir.parent, ignore_errors=True)
 
     routes = [
         Route("/", index, methods=["GET"]),
@@ -861,6 +927,8 @@ def create_app(
         Route("/query", sparql_endpoint, methods=["GET", "POST"]),
         Route("/catalogue.json", catalogue_json, methods=["GET"]),
         Route("/network.svg", network_svg, methods=["GET"]),
+        Route("/ontology", ontology_docs, methods=["GET"]),
+        Route("/ontology/{path:path}", ontology_docs, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     middleware = [
