@@ -592,6 +592,79 @@ def docs(
     )
 
 
+class CaseFormat(enum.StrEnum):
+    yaml = "yaml"
+
+
+@app.command("new-case")
+def new_case_command(
+    case_id: Annotated[str, typer.Argument(help="The case id, e.g. encadre-7.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The YAML template to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write an empty case template (YAML, with the allowed values in comments)."""
+    from partenariat import authoring
+
+    if out_file.exists() and not force:
+        raise fail(f"{out_file} already exists; pass --force to overwrite it", EXIT_VIOLATIONS)
+    try:
+        text = authoring.new_template(case_id)
+        authoring.write_atomically(out_file, text)
+    except corpus.CorpusError as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"{out_file}: cannot be written ({error.strerror or error})") from None
+    out.print(f"wrote {out_file}; fill it in, then: partenariat import {out_file}", highlight=False, soft_wrap=True)
+
+
+@app.command("import")
+def import_command(
+    template: Annotated[Path, typer.Argument(help="A filled case template (YAML).")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing case file.")] = False,
+) -> None:
+    """Check a filled case template and write it as data/cases/<id>.ttl."""
+    from partenariat import authoring
+
+    try:
+        result = authoring.import_case(template, force=force)
+    except authoring.AuthoringError as error:
+        if len(error.messages) == 1:
+            raise fail(error.messages[0], error.code) from None
+        for message in error.messages:
+            err.print(message, markup=False, highlight=False, soft_wrap=True)
+        raise fail(f"{len(error.messages)} problem(s); nothing was written", error.code) from None
+    except corpus.CorpusError as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"cannot write the case file ({error.strerror or error})") from None
+    out.print(f"wrote {result.path} ({result.triples} triples, case {result.case})", highlight=False, soft_wrap=True)
+
+
+@app.command("export-case")
+def export_case_command(
+    case_id: Annotated[str, typer.Argument(help="A case id (encadre-1) or case file name.")],
+    fmt: Annotated[CaseFormat, typer.Option("--format", help="Output format.")] = CaseFormat.yaml,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to a file (default: stdout).")] = None,
+) -> None:
+    """Print an existing case as a filled YAML template."""
+    from partenariat import authoring
+
+    try:
+        text = authoring.export_case(case_id)
+    except authoring.AuthoringError as error:
+        raise fail("; ".join(error.messages), error.code) from None
+    except corpus.CorpusError as error:
+        raise fail(str(error)) from None
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        authoring.write_atomically(out_file, text)
+    except OSError as error:
+        raise fail(f"{out_file}: cannot be written ({error.strerror or error})") from None
+    out.print(f"wrote {out_file}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()
