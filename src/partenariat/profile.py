@@ -6,11 +6,12 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import TypeVar
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
-from partenariat import namespaces
+from partenariat import namespaces, store
 
 PART = Namespace(namespaces.PART)
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -155,3 +156,21 @@ def public_named_graphs(
         if name is not None:
             kept[name].append(triple)
     return kept, len(union) - len(public - added)
+
+
+def public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The public profile of pyoxigraph quads (public_named_graphs), each kept triple in the
+    graph it came from; quads with RDF-star triple terms are left out."""
+    graphs: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[Triple]] = {}
+    for quad in quads:
+        try:
+            triple = tuple(store.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
+        except TypeError:
+            continue
+        graphs.setdefault(quad.graph_name, []).append(triple)
+    kept, _withheld = public_named_graphs(graphs)
+    return [
+        ox.Quad(*(store.to_oxigraph(term) for term in triple), name)
+        for name, triples in kept.items()
+        for triple in triples
+    ]

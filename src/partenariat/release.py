@@ -21,7 +21,6 @@ VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 ONTOLOGY = "https://w3id.org/partenariat/def"
 RELEASE_BASE = "https://w3id.org/partenariat/release/"
 OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 
 
@@ -68,21 +67,6 @@ def _with_version(quads: Iterable[ox.Quad], version: str) -> list[ox.Quad]:
     kept.append(ox.Quad(ontology, version_iri, ox.NamedNode(f"{ONTOLOGY}/{version}"), graph))
     kept.append(ox.Quad(ontology, version_info, ox.Literal(version), graph))
     return kept
-
-
-def _public(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The public profile of the quads, each triple in the graph it came from."""
-    graphs: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list] = {}
-    for quad in quads:
-        graphs.setdefault(quad.graph_name, []).append(
-            tuple(store.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
-        )
-    kept, _withheld = profile.public_named_graphs(graphs)
-    return [
-        ox.Quad(*(store.to_oxigraph(t) for t in triple), name)
-        for name, triples in kept.items()
-        for triple in triples
-    ]
 
 
 def _sha256(path: Path) -> str:
@@ -175,7 +159,7 @@ def make_release(
     source = KnowledgeGraph(store_path).store
     quads = _with_version(source, version)
     if not full:
-        quads = _public(quads)
+        quads = profile.public_quads(quads)
     ontology = _ontology(root, version)
     files: dict[str, str] = {}
     with store.staging_dir(out) as staging:

@@ -41,7 +41,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from partenariat import catalogue, store
+from partenariat import catalogue, profile
 from partenariat.namespaces import PREFIXES
 
 log = logging.getLogger("partenariat.server")
@@ -282,26 +282,6 @@ UPDATE_MESSAGE = (
 # -- the public profile --------------------------------------------------------------
 
 
-def public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads of the public profile (profile.public_named_graphs), each kept triple in
-    the graph(s) it came from."""
-    from partenariat import profile
-
-    graphs: dict[Any, list[Any]] = {}
-    for quad in quads:
-        try:
-            triple = tuple(store.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
-        except TypeError:
-            continue  # triple terms: not in this graph's data; left out of the profile
-        graphs.setdefault(quad.graph_name, []).append(triple)
-    kept, _withheld = profile.public_named_graphs(graphs)
-    return [
-        ox.Quad(*(store.to_oxigraph(term) for term in triple), graph)
-        for graph, triples in kept.items()
-        for triple in triples
-    ]
-
-
 def load_store(store_path: Path | str | None = None, full: bool = False) -> ox.Store:
     """The store to serve: the built store (or a store folder, or an RDF file), reduced to
     its public profile unless full is true; always held in memory for the profile."""
@@ -311,7 +291,7 @@ def load_store(store_path: Path | str | None = None, full: bool = False) -> ox.S
     if full:
         return source
     served = ox.Store()
-    served.bulk_extend(public_quads(source))
+    served.bulk_extend(profile.public_quads(source))
     return served
 
 
@@ -907,7 +887,7 @@ def create_app(
         served = store
     else:
         served = ox.Store()
-        served.bulk_extend(public_quads(store))
+        served.bulk_extend(profile.public_quads(store))
     pool = QueryPool(served, workers, timeout_s, max_rows)
     state = ServerState(store=served, pool=pool, lang=lang, full=full)
 
