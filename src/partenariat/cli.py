@@ -1,4 +1,4 @@
-"""The `partenariat` command: a thin layer over build, validate, stats and queries."""
+"""The `partenariat` command: a thin layer over the modules of the package, one command each."""
 
 from __future__ import annotations
 
