@@ -170,3 +170,66 @@ def test_export_case_of_an_unknown_case_suggests():
     result = run("export-case", "encadre-1-angoulem")
     assert result.returncode == 2
     assert "did you mean 'encadre-1-angouleme'?" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# The CSV form: a folder of sheets
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[path.stem for path in CASES])
+def test_export_then_import_through_csv_gives_the_same_graph(case_file: Path, project: Path, tmp_path: Path):
+    folder = tmp_path / case_file.stem
+    authoring.export_case(case_file.stem, ROOT, fmt="csv", out=folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{s}.csv" for s in authoring.CSV_SHEETS)
+    document, _ = authoring.csv_to_template(folder)
+    assert document["actors"] and document["passages"]
+    result = authoring.import_case(folder, root=project, force=True)
+    assert result.path == project / "data" / "cases" / case_file.name
+    assert isomorphic(Graph().parse(case_file), Graph().parse(result.path))
+
+
+def test_csv_cells_read_back_unchanged():
+    for value in ["plain", "2015", "null", "a: b", "x | y", ["x | y"], ["one"], [1, "two"], None, 0.9,
+                  {"fr": "texte"}, {"value": 4000000, "currency": "EUR"}, "[not a list", " padded "]:
+        back = authoring._read_cell(authoring._cell(value))
+        # a list of one may come back as its value, a value holding " | " as a list of one
+        assert back in (value, [value]) or (isinstance(value, list) and back == value[0]), value
+
+
+def test_export_case_as_csv_from_the_command_line(tmp_path: Path):
+    folder = tmp_path / "sheets"
+    result = run("export-case", "encadre-1", "--format", "csv", "--out", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert (folder / "case.csv").read_text(encoding="utf-8").startswith("id,file,number,title")
+    again = run("export-case", "encadre-1", "--format", "csv", "--out", str(folder))
+    assert again.returncode == 0, again.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert run("export-case", "encadre-1", "--format", "csv").returncode == 2
+
+
+def test_csv_errors_name_the_row_and_column(tmp_path: Path, project: Path):
+    document = yaml.safe_load((EXAMPLES / "encadre-7-errors.yaml").read_text(encoding="utf-8"))
+    folder = tmp_path / "encadre-7"
+    authoring.write_folder_atomically(folder, authoring.template_to_sheets(document))
+    result = run("import", str(folder), env={"PARTENARIAT_ROOT": str(project)})
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "actors.csv line 4, column type: 'CAFF' is not an organisation type; did you mean 'caf'?" in lines
+    assert (
+        "partnerships.csv line 2, column partner: 'youth-workers-five-e7' is not defined here or in "
+        "the corpus; did you mean 'youth-workers-fives-e7'?"
+    ) in lines
+    assert any(line.startswith("passages.csv line 2, column exact: not found in") for line in lines)
+    assert "Traceback" not in result.stderr
+    assert not (project / "data" / "cases" / "encadre-7-roubaix.ttl").exists()
+
+
+def test_a_csv_folder_with_an_unknown_sheet_is_refused(tmp_path: Path, project: Path):
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "case.csv").write_text("id,number,title\nencadre-7,7,Titre\n", encoding="utf-8")
+    (folder / "actor.csv").write_text("id\nx\n", encoding="utf-8")
+    result = run("import", str(folder), env={"PARTENARIAT_ROOT": str(project)})
+    assert result.returncode == 2
+    assert "unknown sheet; did you mean 'actors.csv'?" in result.stderr

@@ -594,6 +594,7 @@ def docs(
 
 class CaseFormat(enum.StrEnum):
     yaml = "yaml"
+    csv = "csv"
 
 
 @app.command("new-case")
@@ -619,7 +620,7 @@ def new_case_command(
 
 @app.command("import")
 def import_command(
-    template: Annotated[Path, typer.Argument(help="A filled case template (YAML).")],
+    template: Annotated[Path, typer.Argument(help="A filled case template (YAML, or a folder of CSV sheets).")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing case file.")] = False,
 ) -> None:
     """Check a filled case template and write it as data/cases/<id>.ttl."""
@@ -644,11 +645,26 @@ def import_command(
 def export_case_command(
     case_id: Annotated[str, typer.Argument(help="A case id (encadre-1) or case file name.")],
     fmt: Annotated[CaseFormat, typer.Option("--format", help="Output format.")] = CaseFormat.yaml,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write to a file (default: stdout).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write to a file, or a folder for csv (default: stdout).")
+    ] = None,
 ) -> None:
-    """Print an existing case as a filled YAML template."""
+    """Print an existing case as a filled YAML template (or write it as a folder of CSV sheets)."""
     from partenariat import authoring
 
+    if fmt == CaseFormat.csv:
+        if out_file is None:
+            raise fail("--format csv writes a folder of sheets; give it with --out DIR", EXIT_BAD_INPUT)
+        try:
+            authoring.export_case(case_id, fmt="csv", out=out_file)
+        except authoring.AuthoringError as error:
+            raise fail("; ".join(error.messages), error.code) from None
+        except corpus.CorpusError as error:
+            raise fail(str(error)) from None
+        except OSError as error:
+            raise fail(f"{out_file}: cannot be written ({error.strerror or error})") from None
+        out.print(f"wrote {out_file}/ (CSV sheets)", highlight=False)
+        return
     try:
         text = authoring.export_case(case_id)
     except authoring.AuthoringError as error:
