@@ -61,7 +61,7 @@ def _doctest_graph(request, doctest_namespace) -> None:
 # -- real SPARQL servers, for tests/test_remote.py -------------------------------------
 
 
-def _servers_module():
+def servers_module():
     """tests/servers.py (not a test module), imported once by file path."""
     import importlib.util
     import sys
@@ -79,7 +79,7 @@ def _run_server(start_name: str):
     """Start a server for the session; skip when it is not installed, unless $CI is set."""
     import os
 
-    servers = _servers_module()
+    servers = servers_module()
     try:
         server = getattr(servers, start_name)()
     except servers.ServerUnavailable as error:
@@ -107,4 +107,4 @@ def virtuoso_server():
 @pytest.fixture(scope="session")
 def server_tools():
     """tests/servers.py: free ports, server start and stop, and a proxy that breaks requests."""
-    return _servers_module()
+    return servers_module()

@@ -13,7 +13,6 @@ Run: .venv/bin/python bench/bench_servers.py [--runs N] [--store build/store]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -27,17 +26,8 @@ from partenariat import build, catalogue, remote, store
 from partenariat.api import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def servers_module():
-    """tests/servers.py, imported by path (the tests folder is not a package)."""
-    name = "partenariat_test_servers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "servers.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+sys.path.insert(0, str(ROOT))
+from conftest import servers_module  # noqa: E402  (the one loader of tests/servers.py)
 
 
 def median_ms(run: Callable[[], object], runs: int) -> tuple[float, object]:
