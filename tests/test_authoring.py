@@ -103,6 +103,10 @@ def test_a_seventh_case_imports_validates_and_is_queried(tmp_path: Path):
     rows = json.loads(answer.stdout)["results"]["bindings"]
     assert len(rows) == 7
     assert any(row["case"]["value"].endswith("/encadre-7") for row in rows)
+    documented = run("docs", "--out", str(tmp_path / "docs"), "--lang", "en", env=env)
+    assert documented.returncode == 0, documented.stdout + documented.stderr
+    page = (tmp_path / "docs" / "en" / "cases.html").read_text(encoding="utf-8")
+    assert 'id="case-7"' in page and "Un test de formation à Roubaix" in page
     exported = run("export-case", "encadre-7", env=env)
     assert exported.returncode == 0, exported.stderr
     assert yaml.safe_load(exported.stdout)["title"] == "Un test de formation à Roubaix"

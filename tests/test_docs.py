@@ -73,7 +73,7 @@ def test_the_expected_files_are_written(docs: Path):
     for name in ("index.html", "classes.svg"):
         assert (docs / name).is_file()
     for lang in LANGS:
-        for name in ("index.html", "ontology.html", "concepts.html", "queries.html"):
+        for name in ("index.html", "ontology.html", "concepts.html", "queries.html", "cases.html"):
             assert (docs / lang / name).is_file(), f"{lang}/{name}"
     assert (docs / "classes.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert 'href="classes.svg"' in (docs / "index.html").read_text(encoding="utf-8")
@@ -104,7 +104,7 @@ def test_every_concept_and_scheme_is_documented(docs: Path, lang: str):
 
 def test_no_internal_link_is_broken(docs: Path):
     pages = {path: parse(path) for path in docs.rglob("*.html")}
-    assert len(pages) == 9
+    assert len(pages) == 11
     broken = []
     for path, page in pages.items():
         for link in page.links:
@@ -147,6 +147,56 @@ def test_the_competency_questions_are_listed_with_their_sparql(docs: Path):
             assert html.escape(entry.text) in page
             for parameter in entry.parameters:
                 assert f"<code>{html.escape(parameter.name)}</code>" in page
+
+
+class Table(HTMLParser):
+    """The cells of the first table of a page, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+
+
+def table(path: Path) -> list[dict[str, str]]:
+    parser = Table()
+    parser.feed(path.read_text(encoding="utf-8"))
+    head, *rows = parser.rows
+    return [dict(zip(head, row, strict=True)) for row in rows]
+
+
+def test_the_case_comparison_table_is_the_query_answer(docs: Path):
+    from partenariat.api import KnowledgeGraph
+
+    files = [*sorted((ROOT / "ontology").glob("*.ttl")), *sorted((ROOT / "data").rglob("*.ttl"))]
+    kg = KnowledgeGraph.from_files(*files)
+    for lang, case, partners in (("fr", "Cas", "Partenaires"), ("en", "Case", "Partners")):
+        rows = table(docs / lang / "cases.html")
+        answer = kg.query("case-comparison", lang=lang)
+        assert [row[case] for row in rows] == [str(a["caseNumber"]) for a in answer]
+        assert [row[partners] for row in rows] == [str(a["partners"]) for a in answer]
+        assert len(rows) == 6
+    english = table(docs / "en" / "cases.html")
+    french = table(docs / "fr" / "cases.html")
+    assert english[0]["Partnership level"] == "minimal"
+    assert (french[1]["Niveau de partenariat"], english[1]["Partnership level"]) == (
+        "intermédiaire", "intermediate"
+    )
 
 
 def test_a_second_build_replaces_the_first(tmp_path: Path):

@@ -27,6 +27,17 @@ TEXT = {
         "ontology": "Ontologie (classes et propriétés)",
         "concepts": "Schémas de concepts SKOS",
         "queries": "Questions de compétence et requêtes SPARQL",
+        "cases": "Tableau comparatif des cas",
+        "cases_note": "Une ligne par cas du graphe, calculée par la requête case-comparison ; "
+        "une cellule vide est ce que la source ne dit pas.",
+        "columns": {
+            "caseNumber": "Cas", "title": "Titre", "level": "Niveau de partenariat",
+            "values": "Valeurs du soin", "conceptions": "Conceptions de l'action",
+            "thresholds": "Seuils", "tests": "Épreuves", "methods": "Méthodes",
+            "notions": "Notions", "partners": "Partenaires", "partnersByType":
+            "Partenaires par type", "scale": "Échelle territoriale", "period": "Période",
+            "funders": "Financeurs",
+        },
         "diagram": "Diagramme des classes et relations",
         "home": "Accueil",
         "schemes": "Schémas",
@@ -45,6 +56,17 @@ TEXT = {
         "ontology": "Ontology (classes and properties)",
         "concepts": "SKOS concept schemes",
         "queries": "Competency questions and SPARQL queries",
+        "cases": "Case comparison table",
+        "cases_note": "One row per case of the graph, computed by the case-comparison query; "
+        "an empty cell is what the source does not say.",
+        "columns": {
+            "caseNumber": "Case", "title": "Title", "level": "Partnership level",
+            "values": "Values of care", "conceptions": "Conceptions of action",
+            "thresholds": "Thresholds", "tests": "Tests (épreuves)", "methods": "Methods",
+            "notions": "Notions", "partners": "Partners", "partnersByType":
+            "Partners by type", "scale": "Territorial scale", "period": "Period",
+            "funders": "Funders",
+        },
         "diagram": "Diagram of the classes and relations",
         "home": "Home",
         "schemes": "Schemes",
@@ -67,6 +89,8 @@ code, pre { background: #f4f4f4 }
 pre { padding: .5rem; overflow-x: auto }
 .iri { color: #555; font-size: .9em }
 section.concept, section.query { border-top: 1px solid #ddd; margin-top: 1rem }
+table.cases { border-collapse: collapse; font-size: .85em }
+table.cases th, table.cases td { border: 1px solid #ccc; padding: .25rem; vertical-align: top }
 """
 
 
@@ -142,6 +166,7 @@ def _page(lang: str, title: str, body: str, depth: int = 1) -> str:
         f'<a href="ontology.html">{t["ontology"]}</a>'
         f'<a href="concepts.html">{t["concepts"]}</a>'
         f'<a href="queries.html">{t["queries"]}</a>'
+        f'<a href="cases.html">{t["cases"]}</a>'
         f'<a href="{up}classes.svg">{t["diagram"]}</a></nav>'
     )
     return (
@@ -261,6 +286,53 @@ def queries_page(lang: str, root: Path) -> str:
     return _page(lang, t["queries"], f"<ul>{toc}</ul>\n" + "\n".join(sections))
 
 
+def case_table(root: Path, lang: str) -> tuple[list[str], list[dict[str, str]]]:
+    """The case comparison table of the graph's model files: column names and rows as text."""
+    import pyoxigraph as ox
+
+    from partenariat import corpus as corpus_module
+
+    graph = ox.Store()
+    for path in corpus_module.model_files(root):
+        try:
+            graph.load(
+                path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                to_graph=ox.NamedNode(str(corpus_module.graph_iri(path, root))),
+            )
+        except SyntaxError as error:
+            raise DocsError(f"{path}: {error}") from error
+    entry = catalogue.resolve("case-comparison", root)
+    solutions = graph.query(
+        catalogue.bound_text(entry, {"lang": lang}), use_default_graph_as_union=True
+    )
+    columns = [variable.value for variable in solutions.variables]
+    rows = [
+        {name: "" if row[name] is None else row[name].value for name in columns}
+        for row in solutions
+    ]
+    return columns, rows
+
+
+def cases_page(root: Path, lang: str) -> str:
+    """The case comparison table, one row per case, with headings in the page's language."""
+    t = TEXT[lang]
+    columns, rows = case_table(root, lang)
+    names = t["columns"]
+    head = "".join(f"<th>{html.escape(names.get(c, c))}</th>" for c in columns)
+    body = "".join(
+        f'<tr id="case-{html.escape(row.get("caseNumber", ""))}">'
+        + "".join(f"<td>{html.escape(row[c])}</td>" for c in columns)
+        + "</tr>"
+        for row in rows
+    )
+    return _page(
+        lang,
+        t["cases"],
+        f"<p>{html.escape(t['cases_note'])}</p>"
+        f'<table class="cases"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>',
+    )
+
+
 def language_index(lang: str) -> str:
     """The index of one language: its pages and the diagram."""
     t = TEXT[lang]
@@ -268,6 +340,7 @@ def language_index(lang: str) -> str:
         f'<ul><li><a href="ontology.html">{t["ontology"]}</a></li>'
         f'<li><a href="concepts.html">{t["concepts"]}</a></li>'
         f'<li><a href="queries.html">{t["queries"]}</a></li>'
+        f'<li><a href="cases.html">{t["cases"]}</a></li>'
         f'<li><a href="../classes.svg">{t["diagram"]}</a></li></ul>'
         f'<p>{html.escape(t["diagram_note"])}</p>'
         f'<p><img src="../classes.svg" alt="{html.escape(t["diagram"])}" style="max-width:100%"></p>'
@@ -285,7 +358,8 @@ def root_index(langs: Sequence[str]) -> str:
             f" ({lang})</a></h2><ul>"
             f'<li><a href="{lang}/ontology.html">{t["ontology"]}</a></li>'
             f'<li><a href="{lang}/concepts.html">{t["concepts"]}</a></li>'
-            f'<li><a href="{lang}/queries.html">{t["queries"]}</a></li></ul></section>'
+            f'<li><a href="{lang}/queries.html">{t["queries"]}</a></li>'
+            f'<li><a href="{lang}/cases.html">{t["cases"]}</a></li></ul></section>'
         )
     blocks.append(
         '<h2><a href="classes.svg">classes.svg</a></h2>'
@@ -384,6 +458,7 @@ def build_docs(
             pages[f"{lang}/ontology.html"] = ontology_page(ontology, lang)
             pages[f"{lang}/concepts.html"] = concepts_page(schemes, lang)
             pages[f"{lang}/queries.html"] = queries_page(lang, root)
+            pages[f"{lang}/cases.html"] = cases_page(root, lang)
         for name, text in pages.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
