@@ -6,9 +6,10 @@ A case file of ``data/cases/`` becomes a YAML document with readable sections (`
 node; any statement a readable field cannot carry goes, per node, under ``properties``
 (CURIE keys). Export then import gives back the same graph.
 
-The same template can be a folder of CSV sheets, one per section (see ``csv_to_template``);
-it is read into the same document, checked by the same code, and its errors name the sheet,
-line and column ("actors.csv line 7, column type: …").
+The same template can be a spreadsheet, a folder of CSV sheets or an XLSX workbook with one
+sheet per section (see the spreadsheet module); it is read into the same document, checked by
+the same code, and its errors name the sheet, row and column ("actors.csv line 7, column
+type: …").
 """
 
 from __future__ import annotations
@@ -593,17 +594,19 @@ def _fields_for(section: Section, class_iri: str) -> tuple[Field, ...]:
 
 
 def export_case(case_id: str, root: Path | None = None, fmt: str = "yaml", out: Path | None = None) -> str:
-    """An existing case file as a filled YAML template, or (fmt="csv") a folder `out` of CSV sheets."""
+    """An existing case as a filled YAML template, or (fmt csv/xlsx) a spreadsheet written to `out`."""
     path = find_case_file(case_id, root)
     graph = corpus_module.parse_turtle(path)
     document = export_graph(graph, root, path.stem, corpus_module.subject_lines(path, graph))
-    if fmt == "csv":
+    if fmt in ("csv", "xlsx"):
+        from partenariat import spreadsheet
+
         if out is None:
-            raise AuthoringError(["the CSV form is a folder; give it with --out DIR"], EXIT_UNREADABLE)
-        write_folder_atomically(Path(out), template_to_sheets(document))
+            raise AuthoringError([f"the {fmt} form is written to a file or folder; give it with --out"], EXIT_UNREADABLE)
+        spreadsheet.write_template(Path(out), spreadsheet.template_to_rows(document), fmt, root)
         return str(out)
     if fmt != "yaml":
-        raise AuthoringError([f"{fmt!r} is not a format; write yaml or csv"], EXIT_UNREADABLE)
+        raise AuthoringError([f"{fmt!r} is not a format; write yaml, csv or xlsx"], EXIT_UNREADABLE)
     header = (
         f"# Case exported from {path.name} by `partenariat export-case`.\n"
         "# Edit, then `partenariat import FILE.yaml --force`. Schema: schemas/case.schema.json\n"
@@ -882,9 +885,11 @@ class ImportResult:
 def import_case(path: Path, root: Path | None = None, force: bool = False) -> ImportResult:
     """Check a filled template and write it as data/cases/<file>.ttl; AuthoringError otherwise."""
     root = corpus_module.project_root() if root is None else root
-    provenance: CsvProvenance | None = None
-    if Path(path).is_dir():
-        document, provenance = csv_to_template(Path(path))
+    from partenariat import spreadsheet
+
+    provenance: spreadsheet.SheetProvenance | None = None
+    if spreadsheet.is_spreadsheet(Path(path)):
+        document, provenance = spreadsheet.read_template(Path(path))
     else:
         document = _load_yaml(path)
     name = str(path)
@@ -1165,216 +1170,3 @@ other: []
 #     rdfs:label: {{fr: Charte d’Arras}}
 #     part:evidence: pid:passage-e7-charter
 """
-
-
-# ---------------------------------------------------------------------------
-# The template as a folder of CSV sheets
-# ---------------------------------------------------------------------------
-#
-# One sheet per section: case.csv (one row), actors.csv, schemes.csv, partnerships.csv,
-# funding.csv, figures.csv, passages.csv, objectives.csv, principles.csv, axes.csv and other.csv.
-# Columns are the section's fields (plus `id`, `class`); a column named by a CURIE (part:x)
-# holds a `properties` entry. A cell holds one value or a list of values joined with " | ";
-# each value is plain text, or YAML flow syntax where plain text would be read otherwise:
-# numbers, null (a passage without its default case/source), quoted strings ("2015", "null"),
-# {fr: text} language maps and amounts ({value: 4000000, currency: EUR}). A value that itself
-# holds " | " is written as a YAML flow list: ["a | b"]. An empty cell means no value.
-
-CSV_SHEETS = ("case", *(section.name for section in SECTIONS), "other")
-LIST_SEPARATOR = " | "
-_PLACE = re.compile(r"^(?P<sheet>\w+)(?:\[(?P<index>\d+)\])?(?:\.(?P<rest>.+))?$")
-
-
-@dataclass
-class CsvProvenance:
-    """Where each entry of a CSV template was read: its folder and, per section, the row lines."""
-
-    folder: Path
-    rows: dict[str, list[int]] = field(default_factory=dict)
-    columns: dict[str, list[str]] = field(default_factory=dict)
-
-    def place(self, where: str) -> str | None:
-        """``actors[2].type[0]`` as ``actors.csv line 4, column type``; None when it is no cell."""
-        match = _PLACE.match(where)
-        if match is None or match.group("sheet") not in CSV_SHEETS:
-            return None
-        sheet = match.group("sheet")
-        rows = self.rows.get(sheet, [])
-        index = int(match.group("index") or 0)
-        if (match.group("index") is None and sheet != "case") or index >= len(rows):
-            return None
-        rest = match.group("rest")
-        text = f"{sheet}.csv line {rows[index]}"
-        if rest:
-            column = rest[len("properties.") :] if rest.startswith("properties.") else rest.split(".")[0]
-            column = re.sub(r"\[\d+\]$", "", column)
-            text += f", column {column}"
-        return text
-
-    def rewrite(self, messages: list[str], name: str) -> list[str]:
-        prefix = name + ": "
-        rewritten = []
-        for message in messages:
-            if message.startswith(prefix):
-                where, _, rest = message[len(prefix) :].partition(": ")
-                place = self.place(where) if rest else None
-                if place is not None:
-                    rewritten.append(f"{place}: {rest}")
-                    continue
-            rewritten.append(message)
-        return rewritten
-
-
-def _cell_value(value: Any) -> str:
-    """One value as cell text: plain when YAML reads it back unchanged, flow YAML otherwise."""
-    if isinstance(value, str) and LIST_SEPARATOR not in value and "\n" not in value:
-        try:
-            back = yaml.safe_load(value)
-        except yaml.YAMLError:
-            back = None
-        if type(back) is str and back == value:
-            return value
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30)
-    text = text.removesuffix("\n").removesuffix("\n...").strip()
-    return text
-
-
-def _cell(value: Any) -> str:
-    values = value if isinstance(value, list) else [value]
-    cells = [_cell_value(v) for v in values]
-    if any(LIST_SEPARATOR in c for c in cells) or (isinstance(value, list) and len(value) == 1 and cells[0].startswith("[")):
-        return _cell_value(list(values)).replace("\n", " ")
-    return LIST_SEPARATOR.join(cells)
-
-
-def _read_cell(text: str) -> Any:
-    """The inverse of _cell; raises yaml.YAMLError on bad flow syntax."""
-    if text.startswith("["):
-        return yaml.safe_load(text)
-    values = [yaml.safe_load(piece) if piece.strip() else piece for piece in text.split(LIST_SEPARATOR)]
-    return values if len(values) > 1 else values[0]
-
-
-def template_to_sheets(document: dict[str, Any]) -> dict[str, str]:
-    """A template document (as export_graph builds it) as CSV texts, by sheet file name."""
-    import csv
-    import io
-
-    def sheet(entries: list[dict[str, Any]], keys: list[str]) -> str:
-        curies = sorted({k for e in entries for k in (e.get("properties") or {})})
-        present = {k for e in entries for k in e}
-        columns = [k for k in keys if k != "file" or k in present] + curies
-        stream = io.StringIO()
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(columns)
-        for entry in entries:
-            properties = entry.get("properties") or {}
-            row = []
-            for column in columns:
-                if column in properties:
-                    row.append(_cell(properties[column]))
-                elif column in entry and column != "properties":
-                    row.append(_cell(entry[column]))
-                else:
-                    row.append("")
-            writer.writerow(row)
-        return stream.getvalue()
-
-    case_entry = {k: v for k, v in document.items() if k not in CSV_SHEETS[1:]}
-    sheets = {"case.csv": sheet([case_entry], ["id", "file", *(f.key for f in CASE_FIELDS)])}
-    for section in SECTIONS:
-        keys = ["id", *(["class"] if len(section.classes) > 1 else []), *(f.key for f in section.fields)]
-        sheets[f"{section.name}.csv"] = sheet(document.get(section.name) or [], keys)
-    sheets["other.csv"] = sheet(document.get("other") or [], ["id", "class"])
-    return sheets
-
-
-def write_folder_atomically(target: Path, files: dict[str, str]) -> None:
-    """Write a folder of files through a temporary sibling folder and a rename."""
-    import shutil
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        for name, text in files.items():
-            (temporary / name).write_text(text, encoding="utf-8")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-            os.rmdir(old)
-            os.rename(target, old)
-            os.rename(temporary, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(temporary, target)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-
-
-def csv_to_template(folder: Path) -> tuple[dict[str, Any], CsvProvenance]:
-    """A folder of CSV sheets as the document the YAML loader builds, and where each row was read."""
-    import csv
-
-    folder = Path(folder)
-    provenance = CsvProvenance(folder)
-    if not folder.is_dir():
-        raise AuthoringError([f"{folder}: no such folder"], EXIT_UNREADABLE)
-    errors: list[str] = []
-    names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".csv")
-    sheet_files = [f"{s}.csv" for s in CSV_SHEETS]
-    for name in names:
-        if name not in sheet_files:
-            close = difflib.get_close_matches(name, sheet_files, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"expected {', '.join(sheet_files)}"
-            errors.append(f"{folder / name}: unknown sheet; {hint}")
-    if "case.csv" not in names:
-        errors.append(f"{folder}: case.csv is missing (one row: id, number, title…)")
-    document: dict[str, Any] = {}
-    for sheet in CSV_SHEETS:
-        path = folder / f"{sheet}.csv"
-        if not path.is_file():
-            continue
-        entries: list[dict[str, Any]] = []
-        lines: list[int] = []
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                reader = csv.reader(stream)
-                header = next(reader, [])
-                provenance.columns[sheet] = header
-                start = reader.line_num + 1
-                for row in reader:
-                    line, start = start, reader.line_num + 1
-                    if not any(cell.strip() for cell in row):
-                        continue
-                    if len(row) > len(header):
-                        errors.append(f"{sheet}.csv line {line}: {len(row)} cells for {len(header)} columns")
-                    entry: dict[str, Any] = {}
-                    for column, text in zip(header, row, strict=False):
-                        column = column.strip()
-                        if not text.strip():
-                            continue
-                        try:
-                            value = _read_cell(text)
-                        except yaml.YAMLError as error:
-                            problem = getattr(error, "problem", None) or str(error)
-                            errors.append(f"{sheet}.csv line {line}, column {column}: cannot be read ({problem})")
-                            continue
-                        if ":" in column:
-                            entry.setdefault("properties", {})[column] = value
-                        else:
-                            entry[column] = value
-                    entries.append(entry)
-                    lines.append(line)
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise AuthoringError([f"{path}: cannot be read ({error})"], EXIT_UNREADABLE) from None
-        provenance.rows[sheet] = lines
-        if sheet == "case":
-            if len(entries) != 1:
-                errors.append(f"case.csv: write exactly one row under the header, found {len(entries)}")
-            if entries:
-                document.update(entries[0])
-        else:
-            document[sheet] = entries
-    if errors:
-        raise AuthoringError(errors, EXIT_UNREADABLE)
-    return document, provenance

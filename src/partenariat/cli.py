@@ -595,22 +595,26 @@ def docs(
 class CaseFormat(enum.StrEnum):
     yaml = "yaml"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 @app.command("new-case")
 def new_case_command(
     case_id: Annotated[str, typer.Argument(help="The case id, e.g. encadre-7.")],
-    out_file: Annotated[Path, typer.Option("--out", help="The YAML template to write.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The template to write (a folder for csv).")],
+    fmt: Annotated[CaseFormat, typer.Option("--format", help="Template form.")] = CaseFormat.yaml,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write an empty case template (YAML, with the allowed values in comments)."""
-    from partenariat import authoring
+    """Write an empty case template: YAML (allowed values in comments), CSV sheets or XLSX."""
+    from partenariat import authoring, spreadsheet
 
     if out_file.exists() and not force:
         raise fail(f"{out_file} already exists; pass --force to overwrite it", EXIT_VIOLATIONS)
     try:
-        text = authoring.new_template(case_id)
-        authoring.write_atomically(out_file, text)
+        if fmt == CaseFormat.yaml:
+            authoring.write_atomically(out_file, authoring.new_template(case_id))
+        else:
+            spreadsheet.write_template(out_file, spreadsheet.empty_rows(case_id), fmt.value)
     except corpus.CorpusError as error:
         raise fail(str(error)) from None
     except OSError as error:
@@ -620,7 +624,9 @@ def new_case_command(
 
 @app.command("import")
 def import_command(
-    template: Annotated[Path, typer.Argument(help="A filled case template (YAML, or a folder of CSV sheets).")],
+    template: Annotated[
+        Path, typer.Argument(help="A filled case template: YAML, a folder of CSV sheets, or an XLSX workbook.")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing case file.")] = False,
 ) -> None:
     """Check a filled case template and write it as data/cases/<id>.ttl."""
@@ -646,31 +652,27 @@ def export_case_command(
     case_id: Annotated[str, typer.Argument(help="A case id (encadre-1) or case file name.")],
     fmt: Annotated[CaseFormat, typer.Option("--format", help="Output format.")] = CaseFormat.yaml,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write to a file, or a folder for csv (default: stdout).")
+        Path | None,
+        typer.Option("--out", help="Write to a file (a folder for csv); yaml goes to stdout without it."),
     ] = None,
 ) -> None:
-    """Print an existing case as a filled YAML template (or write it as a folder of CSV sheets)."""
+    """Give an existing case back as a filled template: YAML, a folder of CSV sheets, or XLSX."""
     from partenariat import authoring
 
-    if fmt == CaseFormat.csv:
-        if out_file is None:
-            raise fail("--format csv writes a folder of sheets; give it with --out DIR", EXIT_BAD_INPUT)
-        try:
-            authoring.export_case(case_id, fmt="csv", out=out_file)
-        except authoring.AuthoringError as error:
-            raise fail("; ".join(error.messages), error.code) from None
-        except corpus.CorpusError as error:
-            raise fail(str(error)) from None
-        except OSError as error:
-            raise fail(f"{out_file}: cannot be written ({error.strerror or error})") from None
-        out.print(f"wrote {out_file}/ (CSV sheets)", highlight=False)
-        return
+    if fmt != CaseFormat.yaml and out_file is None:
+        what = "a folder of sheets; give it with --out DIR" if fmt == CaseFormat.csv else "a workbook; give it with --out FILE.xlsx"
+        raise fail(f"--format {fmt.value} writes {what}", EXIT_BAD_INPUT)
     try:
-        text = authoring.export_case(case_id)
+        text = authoring.export_case(case_id, fmt=fmt.value, out=out_file)
     except authoring.AuthoringError as error:
         raise fail("; ".join(error.messages), error.code) from None
     except corpus.CorpusError as error:
         raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"{out_file}: cannot be written ({error.strerror or error})") from None
+    if fmt != CaseFormat.yaml:
+        out.print(f"wrote {out_file} ({fmt.value})", highlight=False)
+        return
     if out_file is None:
         sys.stdout.write(text)
         return
