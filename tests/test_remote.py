@@ -24,6 +24,9 @@ from partenariat.build import INFERRED_GRAPH
 from partenariat.corpus import GRAPH_BASE
 
 QUERIES = sorted(catalogue.catalogue())
+ENGLISH_QUERIES = sorted(
+    name for name, entry in catalogue.catalogue().items() if any(p.name == "lang" for p in entry.parameters)
+)
 SERVERS = ("oxigraph", "virtuoso")
 TEST_GRAPH = "urn:partenariat-test:graph:target"
 OTHER_GRAPH = "urn:partenariat-test:graph:other"
@@ -204,6 +207,16 @@ def test_the_catalogue_answers_the_same_on_every_engine(server, name, loaded, em
         assert {str(row["levelLabel"].value) for row in answers if row["levelLabel"]} == {
             "minimal", "intermédiaire", "maximal"
         }
+
+
+@pytest.mark.parametrize("name", ENGLISH_QUERIES)
+@pytest.mark.parametrize("server", SERVERS)
+def test_the_english_labels_and_their_fallback_are_the_same_on_every_engine(server, name, loaded, embedded):
+    endpoint, _report = loaded(server)
+    text = catalogue.bound_text(catalogue.catalogue()[name], {"lang": "en"})
+    local = _embedded_rows(embedded, text)
+    assert local, f"{name}: no answer on the embedded store"
+    assert remote.comparable_rows(remote.query(endpoint, text)) == remote.comparable_rows(local)
 
 
 @pytest.mark.parametrize("server", SERVERS)

@@ -83,3 +83,49 @@ def test_network_affiliations_leave_recipients_out(kg):
     rows = kg.query("network-affiliations")
     assert rows and all(r["actorClass"].rsplit("#", 1)[1] != "Recipient" for r in rows)
     assert not any(r["actor"] in (PID + "recipient-f", PID + "father-of-f") for r in rows)
+
+
+LABELLED = {
+    "partners-of-scheme": ["actorLabel"],
+    "schemes-of-actor": ["schemeLabel"],
+    "funding-flows": ["payerLabel", "schemeLabel", "beneficiaryLabel"],
+    "network-affiliations": ["actorLabel", "schemeLabel"],
+    "timeline": ["label"],
+    "territory-hierarchy": ["label", "parentLabel"],
+    "cases-by-territory": ["territoryLabel", "departement", "region", "academie"],
+    "cq10-organisation-profile": ["subjectLabel", "detail", "qualifier"],
+    "cq16-bridges-between-cases": ["label"],
+}
+
+
+def test_labels_missing_in_english_fall_back_on_french(kg):
+    for name, columns in LABELLED.items():
+        french, english = kg.query(name, lang="fr"), kg.query(name, lang="en")
+        assert len(english) == len(french), name
+        for column in columns:
+            filled = sum(1 for row in french if row[column] is not None)
+            assert sum(1 for row in english if row[column] is not None) == filled, (name, column)
+    # an English label where the graph has one, the French one where it has none
+    by_case = {row["caseNumber"]: row for row in kg.query("cases-by-territory", lang="en")}
+    assert by_case[2]["academie"] == "Lille academy"
+    french_only = {
+        row["actor"]: row["label"]
+        for row in kg.select(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?actor ?label WHERE { "
+            "?actor rdfs:label ?label FILTER(LANG(?label) = 'fr') "
+            "FILTER NOT EXISTS { ?actor rdfs:label ?en FILTER(LANG(?en) = 'en') } }"
+        )
+    }
+    english = {row["actor"]: row["actorLabel"] for row in kg.query("network-affiliations", lang="en")}
+    fallen_back = [actor for actor in english if actor in french_only]
+    assert fallen_back, "the corpus has actors labelled in French only"
+    assert all(english[actor] == french_only[actor] for actor in fallen_back)
+    english_labels = {
+        row["actor"]: row["label"]
+        for row in kg.select(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?actor ?label WHERE { "
+            "?actor rdfs:label ?label FILTER(LANG(?label) = 'en') }"
+        )
+    }
+    translated = [actor for actor in english if actor not in french_only]
+    assert translated and all(english[actor] == english_labels[actor] for actor in translated)
