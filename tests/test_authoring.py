@@ -12,10 +12,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from rdflib import Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from partenariat import authoring
+from partenariat.namespaces import PID
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).resolve().parent / "authoring"
@@ -103,6 +104,16 @@ def test_a_seventh_case_imports_validates_and_is_queried(tmp_path: Path):
     rows = json.loads(answer.stdout)["results"]["bindings"]
     assert len(rows) == 7
     assert any(row["case"]["value"].endswith("/encadre-7") for row in rows)
+    drawn = run("network", "--format", "json", "--out", str(tmp_path / "network.json"),
+                "--store", str(tmp_path / "build" / "store"), env=env)
+    assert drawn.returncode == 0, drawn.stdout + drawn.stderr
+    nodes = {node["id"] for node in json.loads((tmp_path / "network.json").read_text(encoding="utf-8"))["nodes"]}
+    assert {PID + "training-test-roubaix", PID + "atd-quart-monde-e7"} <= nodes
+    released = run("release", "--version", "1.1.0", "--out", str(tmp_path / "release"),
+                   "--store", str(tmp_path / "build" / "store"), env=env)
+    assert released.returncode == 0, released.stdout + released.stderr
+    quads = Dataset().parse(next((tmp_path / "release").glob("*.nq")), format="nquads")
+    assert any(quads.quads((URIRef(PID + "encadre-7"), None, None, None)))
     documented = run("docs", "--out", str(tmp_path / "docs"), "--lang", "en", env=env)
     assert documented.returncode == 0, documented.stdout + documented.stderr
     page = (tmp_path / "docs" / "en" / "cases.html").read_text(encoding="utf-8")
