@@ -49,3 +49,17 @@ def test_the_release_holds_no_personal_data(built, union):
         "situation est jugée positive",
     ):
         assert phrase not in text, phrase
+
+
+def test_the_store_profile_equals_the_rdflib_reference(kg):
+    by_store = profile.store_public_quads(kg.store)
+    reference = profile.rdflib_public_quads(kg.store)
+    as_list = list(by_store)
+    assert len(as_list) == len(set(as_list))
+    assert set(as_list) == set(reference)
+    withheld = len(kg.store) - sum(1 for q in as_list if q.predicate.value != str(PART.redacted))
+    assert withheld > 90  # F.'s situation, figures and the texts tied to him
+
+
+def test_public_quads_accepts_quads_or_a_store(kg):
+    assert set(profile.public_quads(kg.store)) == set(profile.public_quads(iter(kg.store)))

@@ -158,9 +158,20 @@ def public_named_graphs(
     return kept, len(union) - len(public - added)
 
 
-def public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The public profile of pyoxigraph quads (public_named_graphs), each kept triple in the
-    graph it came from; quads with RDF-star triple terms are left out."""
+def public_quads(quads: Iterable[ox.Quad] | ox.Store) -> list[ox.Quad]:
+    """The public profile of pyoxigraph quads or of a whole store, each kept triple in the
+    graph it came from (store_public_quads; the same triples as public_named_graphs, which
+    a test checks); quads with RDF-star triple terms are left out."""
+    if not isinstance(quads, ox.Store):
+        memory = ox.Store()
+        memory.bulk_extend(quads)
+        quads = memory
+    return list(store_public_quads(quads))
+
+
+def rdflib_public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The public profile of pyoxigraph quads through rdflib (public_named_graphs): the
+    reference implementation store_public_quads is tested against."""
     graphs: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[Triple]] = {}
     for quad in quads:
         try:
@@ -174,3 +185,92 @@ def public_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         for name, triples in kept.items()
         for triple in triples
     ]
+
+
+# -- the same profile computed on a pyoxigraph store, for graphs too large for rdflib --------
+
+_PREFIXES = f"""PREFIX part: <{namespaces.PART}>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+_FLAGGED = "?term part:personalData ?flag . FILTER(?flag = true)"
+_TIES = ("partner", "beneficiary", "inScheme", "fundedScheme", "payer")
+
+
+def _column(graph: ox.Store, query: str) -> set:
+    """The values of a one-column SELECT over the union of the named graphs."""
+    return {row[0] for row in graph.query(_PREFIXES + query, use_default_graph_as_union=True)}
+
+
+def _objects_of(graph: ox.Store, subjects: Iterable, predicate: str) -> set:
+    """The objects of one predicate for the given subjects."""
+    named = ox.NamedNode(predicate)
+    return {q.object for s in subjects for q in graph.quads_for_pattern(s, named, None, None)}
+
+
+def _subjects_of(graph: ox.Store, predicate: str, objects: Iterable) -> set:
+    """The subjects pointing by one predicate at the given objects."""
+    named = ox.NamedNode(predicate)
+    return {q.subject for o in objects for q in graph.quads_for_pattern(None, named, o, None)}
+
+
+def store_public_quads(graph: ox.Store) -> Iterator[ox.Quad]:
+    """The public profile of a whole store, streamed: the same triples as public_quads.
+
+    The nodes to hide are found by a few queries on the store (flags, recipients and
+    their subclasses, pathways, objectives, ties, figures, passages), then every quad is
+    read once and filtered as public_triples does; memory grows with the number of
+    personal nodes, not with the graph. A redacted passage's `part:redacted true` goes to
+    the graph holding its quote.
+    """
+    hidden_properties = _column(
+        graph, f"SELECT DISTINCT ?term WHERE {{ {_FLAGGED} ?term a ?kind . "
+        "FILTER(?kind IN (owl:DatatypeProperty, owl:ObjectProperty)) }"
+    )
+    recipients = _column(
+        graph, f"SELECT DISTINCT ?node WHERE {{ {_FLAGGED} ?term a owl:Class . "
+        "?class rdfs:subClassOf* ?term . ?node a ?class }"
+    )
+    pathways = _column(
+        graph, f"SELECT DISTINCT ?node WHERE {{ {_FLAGGED} ?term a skos:Concept . "
+        "?node part:schemeType ?term }"
+    )
+    private = recipients | pathways
+    objectives = _objects_of(graph, private, PART.hasObjective)
+    private |= objectives
+    tied = set().union(*(_subjects_of(graph, PART[p], private) for p in _TIES)) - private
+    figures = _subjects_of(graph, PART.figureOf, private | tied)
+    redacted = _objects_of(graph, private | figures, PART.evidence)
+    personal = private | tied
+    kept = frozenset(ox.NamedNode(str(p)) for p in KEPT_LITERALS)
+    line_number = ox.NamedNode(str(PART.lineNumber))
+    exact = ox.NamedNode(str(OA.exact))
+    homes: dict = {}
+    for quad in graph.quads_for_pattern(None, None, None, None):
+        s, p, o = quad.subject, quad.predicate, quad.object
+        if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+            continue
+        if p in hidden_properties or s in figures or o in figures:
+            continue
+        if isinstance(o, ox.Literal):
+            if s in redacted:
+                if p == exact:
+                    homes.setdefault(s, quad.graph_name)
+                if p != line_number:
+                    continue
+            if s in objectives:
+                continue
+            if s in personal and p not in kept:
+                continue
+        yield quad
+    flag = ox.Literal("true", datatype=ox.NamedNode(str(XSD_BOOLEAN)))
+    for passage in sorted(redacted, key=str):
+        home = homes.get(passage)
+        if home is None:
+            found = next(graph.quads_for_pattern(passage, None, None, None), None)
+            home = found.graph_name if found is not None else ox.DefaultGraph()
+        yield ox.Quad(passage, ox.NamedNode(str(PART.redacted)), flag, home)
+
+
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
