@@ -478,6 +478,36 @@ def release_command(
     )
 
 
+@app.command("export")
+def export_command(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the chunks to.")],
+    chunk_quads: Annotated[
+        int, typer.Option("--chunk-size", help="Quads per .nq.gz chunk.")
+    ] = 1_000_000,
+    full: Annotated[
+        bool, typer.Option("--full", help="Export the whole graph, personal data included.")
+    ] = False,
+    store_dir: Annotated[
+        Path | None, typer.Option("--store", help="Store folder (default: build/store).")
+    ] = None,
+) -> None:
+    """Chunked gzip N-Quads with a manifest, for bulk loaders (Virtuoso ld_dir, oxigraph
+    load, GraphDB, Neptune); the public profile unless --full."""
+    from partenariat import export
+
+    try:
+        graph = store.open_store(store_dir or build_module.default_out(corpus.project_root()) / store.STORE_DIRNAME)
+        report = export.export_chunks(graph, out_dir, chunk_quads=chunk_quads, public=not full)
+    except (export.ExportError, store.StoreError) as error:
+        raise fail(str(error)) from None
+    out.print(
+        f"exported {report.quads} quads ({'public profile' if report.public else 'full graph'}) "
+        f"in {len(report.chunks)} chunk(s) → {out_dir} ({report.seconds:.1f} s)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 class NetworkMode(enum.StrEnum):
     two_mode = "two-mode"
     actors = "actors"
@@ -681,6 +711,52 @@ def export_case_command(
     except OSError as error:
         raise fail(f"{out_file}: cannot be written ({error.strerror or error})") from None
     out.print(f"wrote {out_file}", highlight=False)
+
+
+class SynthFormat(enum.StrEnum):
+    nt = "nt"
+    nq = "nq"
+
+
+@app.command("synth")
+def synth_command(
+    out_file: Annotated[
+        Path, typer.Option("--out", help="File to write (N-Triples; N-Quads with --format nq).")
+    ],
+    scale: Annotated[
+        str,
+        typer.Option(
+            "--scale", help="small (~100k triples), medium (~1M), national (~10M) or a triple count."
+        ),
+    ] = "small",
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed and scale give the same bytes.")
+    ] = 0,
+    fmt: Annotated[
+        SynthFormat,
+        typer.Option("--format", help="nt, or nq with a named graph per département."),
+    ] = SynthFormat.nt,
+    with_cases: Annotated[
+        bool, typer.Option("--with-cases", help="Copy the real corpus (ontology, six cases, data) in too.")
+    ] = False,
+) -> None:
+    """Write a deterministic synthetic graph (fictitious territories, actors, schemes,
+    fundings and pathways, conforming to the shapes) for benchmarks."""
+    from partenariat import synth
+
+    try:
+        result = synth.generate(out_file, scale, seed=seed, fmt=fmt.value, with_cases=with_cases)
+    except synth.SynthError as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"{out_file}: cannot be written ({error.strerror or error})") from None
+    out.print(
+        f"wrote {result.triples} triples ({result.departements} département(s), "
+        f"{result.pathways} pathways) in {result.seconds:.1f} s "
+        f"({result.triples_per_second:,.0f} triples/s) → {out_file}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def main() -> None:
