@@ -51,10 +51,10 @@ def test_values_are_terms_not_text():
     hostile = 'pid:x> } ; DROP ALL ; SELECT * WHERE { <a'
     with pytest.raises(catalogue.CatalogueError):
         catalogue.bound_text(entry, {"case": hostile})
-    text = catalogue.bound_text(
-        catalogue.resolve("cq01-partnership-levels"), {"lang": 'fr") } DROP ALL { ("'}
-    )
-    assert 'VALUES (?lang) { ("fr\\") } DROP ALL { (\\"") }' in text
+    with pytest.raises(catalogue.CatalogueError, match="lang"):  # a language tag or nothing
+        catalogue.bound_text(catalogue.resolve("cq01-partnership-levels"), {"lang": 'fr") } DROP ALL { ("'})
+    text = catalogue.bound_text(catalogue.resolve("cq02-values-of-care"), {"lang": "en"})
+    assert 'FILTER(LANG(?label) = "en"' in text and "= ?lang" not in text
 
 
 def test_invalid_values_are_refused():
