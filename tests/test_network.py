@@ -135,3 +135,28 @@ def test_unknown_mode_or_format(affiliations, tmp_path: Path):
         network.network(affiliations, "triangles")
     with pytest.raises(network.NetworkError, match="unknown format"):
         network.write(nx.Graph(), tmp_path / "x.dot", "dot")
+
+
+def test_projections_equal_networkx_weighted_projections(kg):
+    from networkx.algorithms import bipartite
+
+    rows = kg.query(network.AFFILIATIONS_QUERY)
+    graph = network.two_mode(network.affiliations_from_rows(rows))
+    for ours, kind in ((network.actor_projection(graph), "actor"), (network.scheme_projection(graph), "scheme")):
+        reference = bipartite.weighted_projected_graph(graph, [n for n, k in graph.nodes(data="kind") if k == kind])
+        assert set(ours.nodes) == set(reference.nodes)
+        assert {frozenset((a, b)): w for a, b, w in ours.edges(data="weight")} == {
+            frozenset((a, b)): w for a, b, w in reference.edges(data="weight")
+        }
+
+
+def test_sampled_betweenness_approaches_the_exact_one(kg):
+    rows = kg.query(network.AFFILIATIONS_QUERY)
+    graph = network.actor_projection(network.two_mode(network.affiliations_from_rows(rows)))
+    exact = {m.node: m.betweenness for m in network.measures(graph)}
+    sampled = {m.node: m.betweenness for m in network.measures(graph, sample=graph.number_of_nodes() // 2)}
+    top = sorted(exact, key=exact.get, reverse=True)[:3]
+    assert set(top) & set(sorted(sampled, key=sampled.get, reverse=True)[:5])
+    everything = {m.node: m.betweenness for m in network.measures(graph, sample=10 * graph.number_of_nodes())}
+    assert everything == exact
+    assert all(not m.brokerage for m in network.measures(graph, with_brokerage=False))

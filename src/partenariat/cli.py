@@ -538,6 +538,13 @@ def network_command(
         str | None, typer.Option("--ego", help="Keep only this node's ego network (pid:… or IRI).")
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.fr,
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", help="Estimate betweenness from this many sampled sources (large networks)."),
+    ] = None,
+    no_brokerage: Annotated[
+        bool, typer.Option("--no-brokerage", help="Skip the brokerage roles (quadratic in the degree).")
+    ] = False,
     store_dir: Annotated[
         Path | None, typer.Option("--store", help="Store folder (default: build/store).")
     ] = None,
@@ -569,7 +576,9 @@ def network_command(
             "brokerage",
         ):
             table.add_column(column)
-        for row in network.measures(graph):
+        if sample is not None and sample < 1:
+            raise fail(f"--sample must be a positive number of sources, not {sample}")
+        for row in network.measures(graph, sample=sample, with_brokerage=not no_brokerage):
             roles = ", ".join(f"{k} {v}" for k, v in sorted(row.brokerage.items()))
             table.add_row(
                 row.label,

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms import bipartite
 
 AFFILIATIONS_QUERY = "network-affiliations"
 MODES = ("two-mode", "actors", "schemes")
@@ -84,35 +83,57 @@ def two_mode(affiliations: Iterable[Affiliation]) -> nx.Graph:
     >>> sorted(g.nodes(data="bipartite")), g.edges["A", "S"]["weight"]
     ([('A', 0), ('S', 1)], 1)
     """
-    graph = nx.Graph()
-    actor_types: dict[str, list[str]] = defaultdict(list)
+    nodes: dict[str, dict[str, Any]] = {}
+    actor_types: dict[str, set[str]] = defaultdict(set)
     edge_roles: dict[tuple[str, str], list[str]] = defaultdict(list)
     edge_cases: dict[tuple[str, str], list[int | None]] = defaultdict(list)
-    node_cases: dict[str, list[int | None]] = defaultdict(list)
+    node_cases: dict[str, set[int]] = defaultdict(set)
     for item in affiliations:
-        graph.add_node(item.actor, bipartite=0, kind="actor", label=item.actor_label, type=item.actor_class)
-        graph.add_node(item.scheme, bipartite=1, kind="scheme", label=item.scheme_label, type="Scheme")
+        if item.actor not in nodes:
+            nodes[item.actor] = {"bipartite": 0, "kind": "actor", "label": item.actor_label, "type": item.actor_class}
+        if item.scheme not in nodes:
+            nodes[item.scheme] = {"bipartite": 1, "kind": "scheme", "label": item.scheme_label, "type": "Scheme"}
         if item.actor_type_label:
-            actor_types[item.actor].append(item.actor_type_label)
+            actor_types[item.actor].add(item.actor_type_label)
         key = (item.actor, item.scheme)
         edge_roles[key].append(item.role_label or _local(item.role))
         edge_cases[key].append(item.case)
-        node_cases[item.actor].append(item.case)
-        node_cases[item.scheme].append(item.case)
-    for node, labels in actor_types.items():
-        graph.nodes[node]["organisation_type"] = sorted(set(labels))[0]
-    for node in graph:
-        graph.nodes[node].setdefault("organisation_type", "")
-        graph.nodes[node]["cases"] = _cases(node_cases[node])
-    for (actor, scheme), roles in edge_roles.items():
-        graph.add_edge(
+        if item.case is not None:
+            node_cases[item.actor].add(item.case)
+            node_cases[item.scheme].add(item.case)
+    for node, attributes in nodes.items():
+        labels = actor_types.get(node)
+        attributes["organisation_type"] = min(labels) if labels else ""
+        attributes["cases"] = _cases(node_cases.get(node, ()))
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes.items())
+    graph.add_edges_from(
+        (
             actor,
             scheme,
-            weight=len(roles),
-            roles=", ".join(sorted(set(roles))),
-            cases=_cases(edge_cases[(actor, scheme)]),
+            {
+                "weight": len(roles),
+                "roles": ", ".join(sorted(set(roles))),
+                "cases": _cases(edge_cases[(actor, scheme)]),
+            },
         )
+        for (actor, scheme), roles in edge_roles.items()
+    )
     return graph
+
+
+def _projection(graph: nx.Graph, keep: str, through: str) -> nx.Graph:
+    """The one-mode projection on the `keep` nodes: two linked when they share `through`
+    nodes, weight how many (as networkx's weighted_projected_graph, in one pass)."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    order = {node: index for index, node in enumerate(graph)}
+    for hub in _part(graph, through):
+        members = sorted(graph[hub], key=order.__getitem__)
+        pairs.update(combinations(members, 2))
+    projected = nx.Graph()
+    projected.add_nodes_from((n, graph.nodes[n]) for n in _part(graph, keep))
+    projected.add_edges_from((a, b, {"weight": w}) for (a, b), w in pairs.items())
+    return projected
 
 
 def _part(graph: nx.Graph, kind: str) -> list[str]:
@@ -131,7 +152,7 @@ def actor_projection(graph: nx.Graph, by: str = "schemes") -> nx.Graph:
     """
     actors = _part(graph, "actor")
     if by == "schemes":
-        projected = bipartite.weighted_projected_graph(graph, actors)
+        projected = _projection(graph, "actor", "scheme")
     elif by == "cases":
         projected = nx.Graph()
         projected.add_nodes_from((n, graph.nodes[n]) for n in actors)
@@ -149,10 +170,7 @@ def actor_projection(graph: nx.Graph, by: str = "schemes") -> nx.Graph:
 
 def scheme_projection(graph: nx.Graph) -> nx.Graph:
     """Schemes linked by shared partners (weight: how many)."""
-    projected = bipartite.weighted_projected_graph(graph, _part(graph, "scheme"))
-    for node in projected:
-        projected.nodes[node].update(graph.nodes[node])
-    return projected
+    return _projection(graph, "scheme", "actor")
 
 
 def network(affiliations: Iterable[Affiliation], mode: str = "two-mode") -> nx.Graph:
@@ -222,17 +240,25 @@ class NodeMeasures:
     brokerage: dict[str, int]
 
 
-def measures(graph: nx.Graph) -> list[NodeMeasures]:
-    """Degree, weighted degree, exact betweenness (normalised), component and brokerage.
+def measures(
+    graph: nx.Graph, sample: int | None = None, with_brokerage: bool = True, seed: int = 1
+) -> list[NodeMeasures]:
+    """Degree, weighted degree, betweenness (normalised), component and brokerage.
 
-    Betweenness is exact (Brandes), not sampled. Brokerage roles need a one-mode
-    network (a projection): they are left empty on the two-mode network.
+    Betweenness is exact (Brandes) unless `sample` is given: then it is estimated from
+    that many source nodes drawn with `seed` (networkx's `k` sampling, Brandes and
+    Pich 2007), which large networks need. Brokerage roles need a one-mode network (a
+    projection): they are left empty on the two-mode network, or when `with_brokerage`
+    is false.
     """
-    betweenness = nx.betweenness_centrality(graph, normalized=True)
+    if sample is not None and sample < graph.number_of_nodes():
+        betweenness = nx.betweenness_centrality(graph, k=sample, normalized=True, seed=seed)
+    else:
+        betweenness = nx.betweenness_centrality(graph, normalized=True)
     components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
     component_of = {n: i + 1 for i, nodes in enumerate(components) for n in nodes}
     kinds = {kind for _node, kind in graph.nodes(data="kind")}
-    roles = {} if {"actor", "scheme"} <= kinds else brokerage(graph)
+    roles = {} if {"actor", "scheme"} <= kinds or not with_brokerage else brokerage(graph)
     rows = [
         NodeMeasures(
             node=n,
