@@ -1,0 +1,427 @@
+"""National scale: generate, load, infer, validate, query, network and export, with targets.
+
+Every stage runs in its own process (so that its peak memory is its own), side by side in
+one run, and the table compares each figure with its target; the figures also go to a JSON
+file. A stage that misses its target says by how much; the data are never shrunk to pass.
+
+Run: .venv/bin/python bench/bench_scale.py [--scale national] [--seed 1] [--work DIR]
+     [--runs 5] [--stages generate,load,...] [--json bench/results/scale-national.json]
+Stages: generate load rdflib-load inference validate incremental queries rdflib-queries
+network export virtuoso oxigraph-server (default: all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = (
+    "generate", "load", "rdflib-load", "inference", "validate", "incremental", "queries",
+    "rdflib-queries", "network", "export", "virtuoso", "oxigraph-server",
+)
+GIB = 1024**3
+# The targets of issue 5 on a 2-core, 24 GiB machine at national scale (~10M triples).
+TARGETS = {
+    "generate triples/s": (">=", 100_000),
+    "load triples/s": (">=", 200_000),
+    "load peak GiB": ("<", 4),
+    "inference s": ("<", 120),
+    "validate s": ("<", 300),
+    "validate peak GiB": ("<", 12),
+    "incremental s": ("<", 2),
+    "slowest scoped query median s": ("<", 1),
+    "slowest national query median s": ("<", 5),
+    "network s": ("<", 60),
+}
+NATIONAL_QUERIES = {"funding-flows", "network-affiliations", "territory-hierarchy", "timeline"}
+
+
+def peak_gib() -> float:
+    """This process's peak resident memory in GiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
+
+
+def data_file(work: Path, scale: str, seed: int) -> Path:
+    """Where the generated graph of a scale lives."""
+    return work / f"{scale}-{seed}.nq"
+
+
+def store_dir(work: Path, scale: str, seed: int) -> Path:
+    """Where the loaded store of a scale lives."""
+    return work / f"{scale}-{seed}.store"
+
+
+def open_store(path: Path, read_only: bool = True):
+    import pyoxigraph as ox
+
+    return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+
+
+# -- stages, each run in a child process -----------------------------------------------------
+
+
+def stage_generate(args: argparse.Namespace) -> dict[str, Any]:
+    from partenariat import synth
+
+    target = data_file(args.work, args.scale, args.seed)
+    result = synth.generate(target, args.scale, seed=args.seed, fmt="nq", with_cases=True)
+    return {
+        "triples": result.triples,
+        "seconds": round(result.seconds, 1),
+        "generate triples/s": round(result.triples_per_second),
+        "pathways": result.pathways,
+        "file GiB": round(target.stat().st_size / GIB, 2),
+    }
+
+
+def stage_load(args: argparse.Namespace) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    source = data_file(args.work, args.scale, args.seed)
+    target = store_dir(args.work, args.scale, args.seed)
+    shutil.rmtree(target, ignore_errors=True)
+    started = time.perf_counter()
+    graph = ox.Store(str(target))
+    graph.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+    graph.flush()
+    seconds = time.perf_counter() - started
+    quads = len(graph)
+    return {
+        "quads": quads,
+        "seconds": round(seconds, 1),
+        "load triples/s": round(quads / seconds),
+        "load peak GiB": round(peak_gib(), 2),
+    }
+
+
+def stage_rdflib_load(args: argparse.Namespace) -> dict[str, Any]:
+    from rdflib import Dataset
+
+    source = data_file(args.work, args.scale, args.seed)
+    started = time.perf_counter()
+    dataset = Dataset()
+    dataset.parse(str(source), format="nquads")
+    seconds = time.perf_counter() - started
+    quads = len(dataset)
+    return {
+        "quads": quads,
+        "seconds": round(seconds, 1),
+        "rdflib triples/s": round(quads / seconds),
+        "rdflib peak GiB": round(peak_gib(), 2),
+    }
+
+
+def stage_inference(args: argparse.Namespace) -> dict[str, Any]:
+    from partenariat import materialise
+
+    graph = open_store(store_dir(args.work, args.scale, args.seed), read_only=False)
+    started = time.perf_counter()
+    report = materialise.materialise(graph)
+    seconds = time.perf_counter() - started
+    return {
+        "inferred": getattr(report, "inferred", report) if not isinstance(report, int) else report,
+        "inference s": round(seconds, 1),
+        "inference peak GiB": round(peak_gib(), 2),
+    }
+
+
+def stage_validate(args: argparse.Namespace) -> dict[str, Any]:
+    from partenariat import shacl_sparql
+
+    path = store_dir(args.work, args.scale, args.seed)
+    started = time.perf_counter()
+    report = shacl_sparql.validate_store(open_store(path), root=ROOT, store_path=path)
+    seconds = time.perf_counter() - started
+    return {
+        "conforms": report.conforms,
+        "violations": report.violation_count,
+        "validate s": round(seconds, 1),
+        "validate peak GiB": round(peak_gib(), 2),
+    }
+
+
+def stage_incremental(args: argparse.Namespace) -> dict[str, Any]:
+    import pyoxigraph as ox
+    import yaml
+
+    from partenariat import authoring, shacl_sparql, store
+
+    document = yaml.safe_load((ROOT / "tests" / "authoring" / "encadre-7-roubaix.yaml").read_text(encoding="utf-8"))
+    graph, errors, _references = authoring.build_graph(document, "encadre-7", ROOT)
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    name = ox.NamedNode("https://w3id.org/partenariat/graph/data/cases/encadre-7-roubaix")
+    delta = [ox.Quad(*(store.to_oxigraph(t) for t in triple), name) for triple in graph]
+    target = open_store(store_dir(args.work, args.scale, args.seed), read_only=False)
+    try:
+        validator = shacl_sparql.ShaclSparqlValidator.from_root(ROOT)
+        started = time.perf_counter()
+        target.extend(delta)
+        report = validator.validate_delta(target, added=[q.triple for q in delta])
+        seconds = time.perf_counter() - started
+    finally:
+        target.remove_graph(name)
+    return {
+        "delta triples": len(delta),
+        "conforms": report.conforms,
+        "incremental s": round(seconds, 2),
+    }
+
+
+def _query_times(run: Callable[[str], int], texts: dict[str, str], runs: int) -> dict[str, dict[str, float]]:
+    figures = {}
+    for name, text in texts.items():
+        times, rows = [], 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            rows = run(text)
+            times.append(time.perf_counter() - started)
+        times.sort()
+        figures[name] = {
+            "rows": rows,
+            "median s": round(statistics.median(times), 4),
+            "p95 s": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 4),
+        }
+        print(json.dumps({"progress": name, **figures[name]}), flush=True)
+    return figures
+
+
+def stage_queries(args: argparse.Namespace) -> dict[str, Any]:
+    from partenariat import catalogue
+
+    graph = open_store(store_dir(args.work, args.scale, args.seed))
+    texts = {name: catalogue.bound_text(entry, {}) for name, entry in catalogue.catalogue(ROOT).items()}
+
+    def run(text: str) -> int:
+        return sum(1 for _ in graph.query(text, use_default_graph_as_union=True))
+
+    figures = _query_times(run, texts, args.runs)
+    scoped = {n: f for n, f in figures.items() if n not in NATIONAL_QUERIES}
+    national = {n: f for n, f in figures.items() if n in NATIONAL_QUERIES}
+    return {
+        "queries": figures,
+        "slowest scoped query median s": max(f["median s"] for f in scoped.values()),
+        "slowest scoped query": max(scoped, key=lambda n: scoped[n]["median s"]),
+        "slowest national query median s": max(f["median s"] for f in national.values()),
+        "slowest national query": max(national, key=lambda n: national[n]["median s"]),
+    }
+
+
+def stage_rdflib_queries(args: argparse.Namespace) -> dict[str, Any]:
+    """rdflib's engine on the same catalogue, on the graph of the scale given (small by default)."""
+    from rdflib import Dataset
+
+    from partenariat import catalogue
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(str(data_file(args.work, args.scale, args.seed)), format="nquads")
+    texts = {name: catalogue.bound_text(entry, {}) for name, entry in catalogue.catalogue(ROOT).items()}
+    return {"queries": _query_times(lambda text: len(list(dataset.query(text))), texts, max(1, args.runs // 2))}
+
+
+def stage_network(args: argparse.Namespace) -> dict[str, Any]:
+    import networkx as nx
+
+    from partenariat import network
+    from partenariat.api import KnowledgeGraph
+
+    figures: dict[str, Any] = {}
+    started = time.perf_counter()
+    graph = KnowledgeGraph(store_dir(args.work, args.scale, args.seed))
+    rows = graph.query(network.AFFILIATIONS_QUERY, lang="fr")
+    figures["affiliations s"] = round(time.perf_counter() - started, 1)
+    step = time.perf_counter()
+    two_mode = network.two_mode(network.affiliations_from_rows(rows))
+    figures["two-mode s"] = round(time.perf_counter() - step, 1)
+    step = time.perf_counter()
+    actors = network.actor_projection(two_mode)
+    figures["actor projection s"] = round(time.perf_counter() - step, 1)
+    step = time.perf_counter()
+    measured = network.measures(actors, sample=args.sample, with_brokerage=False)
+    figures["actor measures s"] = round(time.perf_counter() - step, 1)
+    step = time.perf_counter()
+    components = nx.number_connected_components(two_mode)
+    degrees = max(d for _n, d in two_mode.degree())
+    figures["two-mode components and degree s"] = round(time.perf_counter() - step, 1)
+    figures["network s"] = round(time.perf_counter() - started, 1)
+    figures.update(
+        {
+            "affiliations": len(rows),
+            "two-mode nodes": two_mode.number_of_nodes(),
+            "two-mode edges": two_mode.number_of_edges(),
+            "two-mode components": components,
+            "two-mode max degree": degrees,
+            "actor nodes": actors.number_of_nodes(),
+            "actor edges": actors.number_of_edges(),
+            "betweenness": f"sampled from {args.sample} sources" if args.sample < actors.number_of_nodes() else "exact",
+            "top broker": measured[0].label if measured else None,
+            "network peak GiB": round(peak_gib(), 2),
+        }
+    )
+    return figures
+
+
+def stage_export(args: argparse.Namespace) -> dict[str, Any]:
+    from partenariat import export
+
+    out = args.work / f"{args.scale}-{args.seed}.chunks"
+    report = export.export_chunks(open_store(store_dir(args.work, args.scale, args.seed)), out, public=True)
+    return {
+        "public quads": report.quads,
+        "chunks": len(report.chunks),
+        "export GiB": round(sum(c.bytes for c in report.chunks) / GIB, 2),
+        "export s": round(report.seconds, 1),
+    }
+
+
+def _chunks(args: argparse.Namespace) -> list[Path]:
+    files = sorted((args.work / f"{args.scale}-{args.seed}.chunks").glob("*.nq.gz"))
+    if not files:
+        raise RuntimeError("no chunks: run the export stage first")
+    return files
+
+
+def stage_virtuoso(args: argparse.Namespace) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "tests"))
+    import servers
+
+    from partenariat import remote
+
+    files = _chunks(args)
+    folder = args.work / "virtuoso"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data = folder / "data"
+    data.mkdir()
+    for path in files:
+        os.link(path, data / path.name)
+    buffers = {"NumberOfBuffers": "680000", "MaxDirtyBuffers": "500000"}  # ~8 GB, as Virtuoso advises
+    with servers.start_virtuoso(folder=folder, settings={"Parameters": buffers}) as server:
+        started = time.perf_counter()
+        script = f"ld_dir('{data}', '*.nq.gz', 'urn:partenariat:default'); rdf_loader_run(); checkpoint;"
+        subprocess.run(
+            ["isql-vt", f"127.0.0.1:{server.extra['sql_port']}", "dba", "dba", f"exec={script}"],
+            check=True, capture_output=True, timeout=7200,
+        )
+        seconds = time.perf_counter() - started
+        count = remote.query(server.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/partenariat/') || ?g = <urn:partenariat:default>) }")
+    quads = int(count[0]["n"].value)
+    return {"virtuoso quads": quads, "virtuoso load s": round(seconds, 1), "virtuoso triples/s": round(quads / seconds)}
+
+
+def stage_oxigraph_server(args: argparse.Namespace) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "tests"))
+    import servers
+
+    files = _chunks(args)
+    binary = servers.oxigraph_binary()
+    if binary is None:
+        raise RuntimeError("the oxigraph command is not installed (pip install oxigraph)")
+    location = args.work / "oxigraph-server"
+    shutil.rmtree(location, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([binary, "load", "--location", str(location), "--file", *map(str, files)],
+                   check=True, capture_output=True, timeout=7200)
+    seconds = time.perf_counter() - started
+    quads = len(open_store(location))
+    return {"oxigraph quads": quads, "oxigraph load s": round(seconds, 1), "oxigraph triples/s": round(quads / seconds)}
+
+
+RUNNERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "generate": stage_generate, "load": stage_load, "rdflib-load": stage_rdflib_load,
+    "inference": stage_inference, "validate": stage_validate, "incremental": stage_incremental,
+    "queries": stage_queries, "rdflib-queries": stage_rdflib_queries, "network": stage_network,
+    "export": stage_export, "virtuoso": stage_virtuoso, "oxigraph-server": stage_oxigraph_server,
+}
+
+
+# -- the parent: runs each stage in a child, prints the table, writes the JSON ---------------
+
+
+def run_child(stage: str, args: argparse.Namespace, scale: str, bound: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", stage, "--scale", scale, "--seed", str(args.seed),
+               "--work", str(args.work), "--runs", str(args.runs), "--sample", str(args.sample)]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=bound, cwd=ROOT)
+    except subprocess.TimeoutExpired as error:
+        partial = [json.loads(line) for line in (error.stdout or b"").decode().splitlines() if line.startswith("{")]
+        return {"error": f"not finished within {bound:.0f} s", "partial": partial}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return {"error": " | ".join(tail), "wall s": round(time.perf_counter() - started, 1)}
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def verdict(key: str, value: Any) -> str:
+    if key not in TARGETS or not isinstance(value, int | float):
+        return ""
+    sign, target = TARGETS[key]
+    met = value >= target if sign == ">=" else value < target
+    ratio = value / target if target else 0
+    return f"target {sign} {target:,}: " + ("met" if met else f"MISSED ({ratio:.2f}x the target)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="national")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/partenariat-scale"))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sample", type=int, default=64, help="betweenness sources sampled")
+    parser.add_argument("--stages", default=",".join(STAGES))
+    parser.add_argument("--rdflib-scale", default="small", help="scale of the rdflib query comparison")
+    parser.add_argument("--bound", type=float, default=1800, help="seconds a stage may take")
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        result = RUNNERS[args.child](args)
+        print("RESULT " + json.dumps(result, default=str), flush=True)
+        return 0
+    stages = [s for s in args.stages.split(",") if s]
+    unknown = sorted(set(stages) - set(STAGES))
+    if unknown:
+        parser.error(f"unknown stage(s) {', '.join(unknown)}; known: {', '.join(STAGES)}")
+    results: dict[str, Any] = {"scale": args.scale, "seed": args.seed, "cpus": os.cpu_count(),
+                               "memory GiB": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB, 1)}
+    for stage in stages:
+        scale = args.rdflib_scale if stage == "rdflib-queries" else args.scale
+        if stage == "rdflib-queries" and not data_file(args.work, scale, args.seed).exists():
+            sub = argparse.Namespace(**{**vars(args), "scale": scale})
+            run_child("generate", sub, scale, args.bound)
+        print(f"== {stage} ({scale})", flush=True)
+        result = run_child(stage, args, scale, args.bound)
+        results[stage] = result
+        for key, value in result.items():
+            if key in ("queries", "partial"):
+                continue
+            print(f"   {key:<38} {value!s:>16}  {verdict(key, value)}", flush=True)
+        if "queries" in result:
+            other = results.get("rdflib-queries", {}).get("queries", {})
+            for name, figure in result["queries"].items():
+                print(f"   {name:<38} {figure['rows']:>8} rows  median {figure['median s']:.3f} s  "
+                      f"p95 {figure['p95 s']:.3f} s", flush=True)
+            del other
+    target = args.json or ROOT / "bench" / "results" / f"scale-{args.scale}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nwrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
