@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -296,3 +297,23 @@ def test_release_command(built_dir: Path, tmp_path: Path):
     assert (folder / "SHA256SUMS").is_file() and (folder / "partenariat.trig").is_file()
     bad = run("release", "--version", "1.0", "--out", str(tmp_path / "bad"), "--store", str(built_dir / "store"))
     assert bad.returncode == 2 and "X.Y.Z" in bad.stderr and not (tmp_path / "bad").exists()
+
+
+def test_validate_with_the_sparql_engine_and_on_a_store(built, tmp_path):
+    import pyoxigraph as ox
+
+    out_dir, _report = built
+    assert run("validate", "--engine", "sparql").returncode == 0
+    assert run("validate", "--store", str(out_dir / "store")).returncode == 0
+    broken = tmp_path / "store"
+    shutil.copytree(out_dir / "store", broken)
+    graph = ox.Store(str(broken))
+    graph.add(ox.Quad(ox.NamedNode("https://w3id.org/partenariat/id/encadre-1"),
+                      ox.NamedNode("https://w3id.org/partenariat/def#caseNumber"),
+                      ox.Literal("0", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                      ox.NamedNode("urn:x-test:broken")))
+    graph.flush()
+    del graph
+    result = run("validate", "--store", str(broken), "--lang", "en")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "encadre-1" in result.stdout and "Traceback" not in result.stderr

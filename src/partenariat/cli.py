@@ -89,6 +89,11 @@ def build(
     )
 
 
+class ValidationEngine(enum.StrEnum):
+    pyshacl = "pyshacl"
+    sparql = "sparql"
+
+
 @app.command()
 def validate(
     paths: Annotated[
@@ -98,20 +103,44 @@ def validate(
         ReportFormat, typer.Option("--format", help="Report format.")
     ] = ReportFormat.text,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the messages.")] = Lang.fr,
+    engine: Annotated[
+        ValidationEngine,
+        typer.Option("--engine", help="pyshacl, or sparql: the shapes compiled to SPARQL (same results, for large graphs)."),
+    ] = ValidationEngine.pyshacl,
+    store_dir: Annotated[
+        Path | None,
+        typer.Option("--store", help="Validate a store folder (built or bulk-loaded) with the sparql engine."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Processes for --store (sparql engine).")] = 2,
 ) -> None:
-    """Check the corpus, or the given files in the corpus's context, against the shapes.
+    """Check the corpus, or the given files in the corpus's context, or a store, against the shapes.
 
     Exit 0 when it conforms, 1 on violations, 2 on unreadable input.
     """
+    from partenariat import shacl_sparql
+
     try:
         root = corpus.project_root()
-        files = corpus.model_files(root)
-        extra = [p for p in (paths or []) if p.resolve() not in {f.resolve() for f in files}]
-        model = corpus.load(files + extra, root=root)
         shapes = corpus.load_shapes(root)
-    except corpus.CorpusError as error:
+        if store_dir is not None:
+            graph = store.open_store(store_dir)
+            names = sorted(n.value for n in graph.named_graphs())
+            asserted = [n for n in names if n != str(build_module.INFERRED_GRAPH)]
+            del graph
+            report = shacl_sparql.validate_store(
+                store_dir, shapes, workers=max(1, workers),
+                graphs=None if len(asserted) == len(names) else asserted,
+            )
+        else:
+            files = corpus.model_files(root)
+            extra = [p for p in (paths or []) if p.resolve() not in {f.resolve() for f in files}]
+            model = corpus.load(files + extra, root=root)
+            if engine is ValidationEngine.sparql:
+                report = shacl_sparql.validate_corpus(model, shapes)
+            else:
+                report = validate_graph(model.union(), shapes, model.locations)
+    except (corpus.CorpusError, store.StoreError) as error:
         raise fail(str(error)) from None
-    report = validate_graph(model.union(), shapes, model.locations)
     if paths:
         wanted = {p.resolve() for p in paths}
         report.focus_nodes = [
