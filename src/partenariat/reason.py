@@ -133,7 +133,8 @@ def _inferred_graph(triples, graph: Graph) -> Graph:
 
 
 def owl_rl_inferences(graph: Graph) -> Graph:
-    """The OWL 2 RL inferences about the graph's individuals and concepts, by `reasonable`.
+    """The OWL 2 RL inferences about the graph's individuals and concepts, by `reasonable`
+    (a reference for the tests: the build uses materialise.inferences, by SPARQL).
 
     `reasonable` (a Rust OWL 2 RL reasoner) is about fifty times faster than owlrl on
     this corpus and gives the same inferences here (a test compares them); it is only
