@@ -399,7 +399,7 @@ ex:b a ex:SubThing , ex:Good ; ex:code "LONGER" , ex:iri ; ex:score 10 , "3"^^xs
     ex:flag "1"^^xsd:boolean , "0"^^xsd:boolean ; ex:when "2020-13-01T10:00:00"^^xsd:dateTime ;
     ex:kid ex:k1 , ex:k2 ; ex:count 1 .
 ex:c a ex:Deep ; ex:part ex:c ; ex:score "abc"^^xsd:decimal , "7"^^xsd:integer , " 8 "^^xsd:decimal ;
-    ex:tag "tango" ; ex:code "C3"@en ; ex:count 1, 2, 3, 4, 5, 6 ; ex:year "-0044"^^xsd:gYear , "2009" .
+    ex:tag "tango" ; ex:code "C3"@en ; ex:count 1, 2, 3, 4, 5, 6 ; ex:year "0044"^^xsd:gYear , "2009" .
 ex:g1 a ex:Good . ex:g2 a ex:Good . ex:bad1 a ex:Bad , ex:Good .
 ex:k1 ex:code "K" . ex:k2 ex:other 1 .
 ex:imp a ex:Implicit .
