@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 from partenariat import build, corpus
 from partenariat.api import KnowledgeGraph
@@ -34,6 +35,21 @@ def union(model):
 def shapes():
     """The SHACL shapes."""
     return corpus.load_shapes(ROOT)
+
+
+EXAMPLE_CONTEXT_FILES = ("ontology", "data/source", "data/reference", "data/programmes.ttl")
+
+
+@pytest.fixture(scope="session")
+def example_context(root) -> Graph:
+    """The ontology, concept schemes, source and reference data the failing examples of
+    tests/shapes/ lean on (read only: the tests copy it)."""
+    graph = Graph()
+    for name in EXAMPLE_CONTEXT_FILES:
+        path = root / name
+        for file in sorted(path.rglob("*.ttl")) if path.is_dir() else [path]:
+            corpus.parse_turtle(file, graph)
+    return graph
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,6 @@ from partenariat.validate import SH, validate_graph
 from partenariat.validate import validate_corpus as pyshacl_validate_corpus
 
 EXAMPLES = Path(__file__).resolve().parent / "shapes"
-CONTEXT_FILES = ("ontology", "data/source", "data/reference", "data/programmes.ttl")
 PART = Namespace("https://w3id.org/partenariat/def#")
 PID = Namespace("https://w3id.org/partenariat/id/")
 PC = Namespace("https://w3id.org/partenariat/concept/")
@@ -145,23 +144,12 @@ def test_the_corpus_conforms_as_with_pyshacl(model, shapes):
     assert_same_results(expected.graph, got.graph, model.union())
 
 
-@pytest.fixture(scope="module")
-def context(root) -> Graph:
-    """The ontology, concept schemes, source and reference data the examples lean on."""
-    graph = Graph()
-    for name in CONTEXT_FILES:
-        path = root / name
-        for file in sorted(path.rglob("*.ttl")) if path.is_dir() else [path]:
-            corpus.parse_turtle(file, graph)
-    return graph
-
-
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.ttl")), ids=lambda p: p.stem)
-def test_failing_example_gives_pyshacls_results(example: Path, context: Graph, shapes: Graph):
+def test_failing_example_gives_pyshacls_results(example: Path, example_context: Graph, shapes: Graph):
     data = Graph()
-    for prefix, namespace in context.namespaces():
+    for prefix, namespace in example_context.namespaces():
         data.bind(prefix, namespace)
-    for triple in context:
+    for triple in example_context:
         data.add(triple)
     corpus.parse_turtle(example, data)
     expected = validate_graph(data, shapes)

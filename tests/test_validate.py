@@ -13,7 +13,6 @@ from partenariat.validate import validate_corpus, validate_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 EXAMPLES = Path(__file__).resolve().parent / "shapes"
-CONTEXT_FILES = ("ontology", "data/source", "data/reference", "data/programmes.ttl")
 _EXPECT = re.compile(r'^#\s*expect:\s*(?P<focus>\S+)\s+"(?P<message>[^"]+)"\s*$')
 
 
@@ -21,17 +20,6 @@ def test_the_corpus_conforms(model, shapes):
     report = validate_corpus(model, shapes)
     assert report.as_text("en") == "conforms: no violation"
     assert report.conforms
-
-
-@pytest.fixture(scope="module")
-def context(root) -> Graph:
-    """The ontology, concept schemes, source and reference data the examples lean on."""
-    graph = Graph()
-    for name in CONTEXT_FILES:
-        path = root / name
-        for file in sorted(path.rglob("*.ttl")) if path.is_dir() else [path]:
-            corpus.parse_turtle(file, graph)
-    return graph
 
 
 def expectations(path: Path) -> list[tuple[str, str]]:
@@ -54,11 +42,11 @@ def shape_messages(shapes: Graph) -> set[str]:
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.ttl")), ids=lambda p: p.stem)
-def test_failing_example_fires_its_shape(example: Path, context: Graph, shapes: Graph):
+def test_failing_example_fires_its_shape(example: Path, example_context: Graph, shapes: Graph):
     expected = expectations(example)
     assert expected, f"{example.name} has no `# expect:` line"
     data = Graph()
-    for triple in context:
+    for triple in example_context:
         data.add(triple)
     corpus.parse_turtle(example, data)
     report = validate_graph(data, shapes)

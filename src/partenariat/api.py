@@ -10,7 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from partenariat import catalogue, store
-from partenariat.build import default_out
+from partenariat.build import default_store
 from partenariat.corpus import CorpusError, project_root
 from partenariat.namespaces import PART, PC, PID, PREFIXES, expand
 
@@ -128,7 +128,7 @@ class KnowledgeGraph:
 
     def __init__(self, path: Path | str | None = None, lang: str = "fr") -> None:
         self.lang = lang
-        location = Path(path) if path else default_out(project_root()) / store.STORE_DIRNAME
+        location = Path(path) if path else default_store(project_root())
         self.path = location
         if location.is_file():
             self.store = ox.Store()

@@ -127,6 +127,11 @@ def default_out(root: Path) -> Path:
     return root / "build"
 
 
+def default_store(root: Path) -> Path:
+    """The built store's folder: build/store under the project root."""
+    return default_out(root) / store.STORE_DIRNAME
+
+
 def build(
     out: Path | None = None,
     root: Path | None = None,

@@ -123,14 +123,8 @@ def validate(
         root = corpus.project_root()
         shapes = corpus.load_shapes(root)
         if store_dir is not None:
-            graph = store.open_store(store_dir)
-            names = sorted(n.value for n in graph.named_graphs())
-            asserted = [n for n in names if n != str(build_module.INFERRED_GRAPH)]
-            del graph
-            report = shacl_sparql.validate_store(
-                store_dir, shapes, workers=max(1, workers),
-                graphs=None if len(asserted) == len(names) else asserted,
-            )
+            graphs = shacl_sparql.asserted_graphs(store.open_store(store_dir))
+            report = shacl_sparql.validate_store(store_dir, shapes, workers=max(1, workers), graphs=graphs)
         else:
             files = corpus.model_files(root)
             extra = [p for p in (paths or []) if p.resolve() not in {f.resolve() for f in files}]
@@ -525,7 +519,7 @@ def export_command(
     from partenariat import export
 
     try:
-        graph = store.open_store(store_dir or build_module.default_out(corpus.project_root()) / store.STORE_DIRNAME)
+        graph = store.open_store(store_dir or build_module.default_store(corpus.project_root()))
         report = export.export_chunks(graph, out_dir, chunk_quads=chunk_quads, public=not full)
     except (export.ExportError, store.StoreError) as error:
         raise fail(str(error)) from None

@@ -2248,6 +2248,16 @@ def memory_store(
     return store
 
 
+def asserted_graphs(store: ox.Store) -> list[str] | None:
+    """The store's named graphs but the build's inferred one (pySHACL never sees inferences),
+    or None, the union of all, when there is none: validating a list of graphs is slower."""
+    from partenariat.materialise import INFERRED_GRAPH
+
+    names = sorted(name.value for name in store.named_graphs())
+    asserted = [name for name in names if name != INFERRED_GRAPH]
+    return None if len(asserted) == len(names) else asserted
+
+
 def validate_store(
     store: ox.Store | Path | str,
     shapes: Graph,
