@@ -288,19 +288,13 @@ def queries_page(lang: str, root: Path) -> str:
 
 def case_table(root: Path, lang: str) -> tuple[list[str], list[dict[str, str]]]:
     """The case comparison table of the graph's model files: column names and rows as text."""
-    import pyoxigraph as ox
-
     from partenariat import corpus as corpus_module
+    from partenariat.api import KnowledgeGraph
 
-    graph = ox.Store()
-    for path in corpus_module.model_files(root):
-        try:
-            graph.load(
-                path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                to_graph=ox.NamedNode(str(corpus_module.graph_iri(path, root))),
-            )
-        except SyntaxError as error:
-            raise DocsError(f"{path}: {error}") from error
+    try:
+        graph = KnowledgeGraph.from_files(*corpus_module.model_files(root)).store
+    except corpus_module.CorpusError as error:
+        raise DocsError(str(error)) from error
     entry = catalogue.resolve("case-comparison", root)
     solutions = graph.query(
         catalogue.bound_text(entry, {"lang": lang}), use_default_graph_as_union=True
