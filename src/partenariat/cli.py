@@ -750,6 +750,54 @@ class SynthFormat(enum.StrEnum):
     nq = "nq"
 
 
+@app.command("bulk-load")
+def bulk_load_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="RDF files: .nt .nq .ttl .trig .rdf .owl .jsonld, optionally .gz."),
+    ],
+    store_dir: Annotated[
+        Path, typer.Option("--store", help="Store folder to create or replace.")
+    ],
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="Named graph for the triples files (default: the default graph)."),
+    ] = None,
+    inference: Annotated[
+        bool,
+        typer.Option("--inference/--no-inference", help="Add the build's OWL 2 RL inferences."),
+    ] = False,
+    lenient: Annotated[
+        bool, typer.Option("--lenient", help="Skip IRI and literal checks (faster, for trusted files).")
+    ] = False,
+) -> None:
+    """Load large RDF files (a synthetic national graph, a release) into an embedded store
+    that `query`, `validate --store`, `network` and `serve` then use with --store."""
+    from partenariat import bulk
+
+    try:
+        with err.status("loading…") as status:
+            report = bulk.bulk_load(
+                files,
+                store_dir,
+                graph=graph,
+                inference=inference,
+                lenient=lenient,
+                step=lambda name: status.update(f"{name}…"),
+            )
+    except store.StoreError as error:
+        raise fail(f"{error}; {store_dir} left as it was") from None
+    except OSError as error:
+        raise fail(f"{store_dir}: cannot be written ({error}); left as it was") from None
+    steps = ", ".join(f"{name} {s:.1f} s" for name, s in report.seconds.items())
+    inferred = "" if report.inferred is None else f" (+{report.inferred} inferred)"
+    out.print(
+        f"loaded {report.quads} quads{inferred} from {len(files)} file(s) ({steps}) → {store_dir}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 @app.command("synth")
 def synth_command(
     out_file: Annotated[
