@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,6 +68,26 @@ def kg(built) -> KnowledgeGraph:
     """The built graph's embedded store."""
     out, _report = built
     return KnowledgeGraph(out / "store")
+
+
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `partenariat` command in a child process, as a user would, and capture it."""
+    return subprocess.run(
+        [sys.executable, "-m", "partenariat.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {}), "COLUMNS": "200"},
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """The command line, run in a child process: cli(*args, cwd=..., env=...)."""
+    return run_cli
 
 
 @pytest.fixture(autouse=True)

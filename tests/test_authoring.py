@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -23,15 +20,6 @@ EXAMPLES = Path(__file__).resolve().parent / "authoring"
 CASES = sorted((ROOT / "data" / "cases").glob("*.ttl"))
 
 
-def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "partenariat.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {}), "COLUMNS": "200"},
-        timeout=300,
-    )
 
 
 def copy_project(target: Path, names: tuple[str, ...] = ("ontology", "shapes", "data")) -> Path:
@@ -82,21 +70,21 @@ def test_export_then_import_gives_the_same_graph(case_file: Path, project: Path,
         assert document[section], section
 
 
-def test_a_seventh_case_imports_validates_and_is_queried(tmp_path: Path):
+def test_a_seventh_case_imports_validates_and_is_queried(cli, tmp_path: Path):
     project = copy_project(tmp_path / "project", ("ontology", "shapes", "data", "queries"))
     env = {"PARTENARIAT_ROOT": str(project)}
     example = EXAMPLES / "encadre-7-roubaix.yaml"
-    imported = run("import", str(example), env=env)
+    imported = cli("import", str(example), env=env)
     assert imported.returncode == 0, imported.stdout + imported.stderr
     written = project / "data" / "cases" / "encadre-7-roubaix.ttl"
     graph = Graph().parse(written)
     assert len(graph) > 20
-    validated = run("validate", env=env)
+    validated = cli("validate", env=env)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "conforme" in validated.stdout
-    built = run("build", "--out", str(tmp_path / "build"), "--no-inference", env=env)
+    built = cli("build", "--out", str(tmp_path / "build"), "--no-inference", env=env)
     assert built.returncode == 0, built.stdout + built.stderr
-    answer = run(
+    answer = cli(
         "query", "cq01-partnership-levels", "--store", str(tmp_path / "build" / "store"),
         "--format", "json", env=env,
     )
@@ -104,45 +92,45 @@ def test_a_seventh_case_imports_validates_and_is_queried(tmp_path: Path):
     rows = json.loads(answer.stdout)["results"]["bindings"]
     assert len(rows) == 7
     assert any(row["case"]["value"].endswith("/encadre-7") for row in rows)
-    drawn = run("network", "--format", "json", "--out", str(tmp_path / "network.json"),
+    drawn = cli("network", "--format", "json", "--out", str(tmp_path / "network.json"),
                 "--store", str(tmp_path / "build" / "store"), env=env)
     assert drawn.returncode == 0, drawn.stdout + drawn.stderr
     nodes = {node["id"] for node in json.loads((tmp_path / "network.json").read_text(encoding="utf-8"))["nodes"]}
     assert {PID + "training-test-roubaix", PID + "atd-quart-monde-e7"} <= nodes
-    released = run("release", "--version", "1.1.0", "--out", str(tmp_path / "release"),
+    released = cli("release", "--version", "1.1.0", "--out", str(tmp_path / "release"),
                    "--store", str(tmp_path / "build" / "store"), env=env)
     assert released.returncode == 0, released.stdout + released.stderr
     quads = Dataset().parse(next((tmp_path / "release").glob("*.nq")), format="nquads")
     assert any(quads.quads((URIRef(PID + "encadre-7"), None, None, None)))
-    documented = run("docs", "--out", str(tmp_path / "docs"), "--lang", "en", env=env)
+    documented = cli("docs", "--out", str(tmp_path / "docs"), "--lang", "en", env=env)
     assert documented.returncode == 0, documented.stdout + documented.stderr
     page = (tmp_path / "docs" / "en" / "cases.html").read_text(encoding="utf-8")
     assert 'id="case-7"' in page and "Un test de formation à Roubaix" in page
-    exported = run("export-case", "encadre-7", env=env)
+    exported = cli("export-case", "encadre-7", env=env)
     assert exported.returncode == 0, exported.stderr
     assert yaml.safe_load(exported.stdout)["title"] == "Un test de formation à Roubaix"
 
 
-def test_overwriting_needs_force(tmp_path: Path):
+def test_overwriting_needs_force(cli, tmp_path: Path):
     project = copy_project(tmp_path / "project")
     env = {"PARTENARIAT_ROOT": str(project)}
     example = EXAMPLES / "encadre-7-roubaix.yaml"
-    assert run("import", str(example), env=env).returncode == 0
+    assert cli("import", str(example), env=env).returncode == 0
     written = project / "data" / "cases" / "encadre-7-roubaix.ttl"
     written.write_text("# edited by hand\n", encoding="utf-8")
-    again = run("import", str(example), env=env)
+    again = cli("import", str(example), env=env)
     assert again.returncode == 1
     assert "already exists; pass --force" in again.stderr
     assert written.read_text(encoding="utf-8") == "# edited by hand\n"
-    forced = run("import", str(example), "--force", env=env)
+    forced = cli("import", str(example), "--force", env=env)
     assert forced.returncode == 0, forced.stderr
     assert len(Graph().parse(written)) > 20
 
 
-def test_errors_name_the_field_and_suggest_in_one_pass(project: Path):
+def test_errors_name_the_field_and_suggest_in_one_pass(cli, project: Path):
     env = {"PARTENARIAT_ROOT": str(project)}
     example = EXAMPLES / "encadre-7-errors.yaml"
-    result = run("import", str(example), env=env)
+    result = cli("import", str(example), env=env)
     assert result.returncode == 1
     name = str(example)
     lines = result.stderr.splitlines()
@@ -156,32 +144,32 @@ def test_errors_name_the_field_and_suggest_in_one_pass(project: Path):
     assert not (project / "data" / "cases" / "encadre-7-roubaix.ttl").exists()
 
 
-def test_unreadable_yaml_exits_2_with_line_and_column(tmp_path: Path, project: Path):
+def test_unreadable_yaml_exits_2_with_line_and_column(cli, tmp_path: Path, project: Path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: encadre-7\nactors: [a\n  b: c\n", encoding="utf-8")
-    result = run("import", str(bad), env={"PARTENARIAT_ROOT": str(project)})
+    result = cli("import", str(bad), env={"PARTENARIAT_ROOT": str(project)})
     assert result.returncode == 2
     assert f"{bad}:3:4: YAML syntax error" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_new_case_writes_a_template_listing_the_allowed_values(tmp_path: Path, project: Path):
+def test_new_case_writes_a_template_listing_the_allowed_values(cli, tmp_path: Path, project: Path):
     target = tmp_path / "case.yaml"
-    result = run("new-case", "encadre-7", "--out", str(target))
+    result = cli("new-case", "encadre-7", "--out", str(target))
     assert result.returncode == 0, result.stderr
     text = target.read_text(encoding="utf-8")
     assert "caf, ccas" in text and "role-funder" in text and "measure-population" in text
     document = yaml.safe_load(text)
     assert document["id"] == "encadre-7"
     assert authoring.schema_messages(document, "case.yaml", ROOT) == []
-    empty = run("import", str(target), env={"PARTENARIAT_ROOT": str(project)})
+    empty = cli("import", str(target), env={"PARTENARIAT_ROOT": str(project)})
     assert empty.returncode == 1
     assert f"{target}: case.title: missing" in empty.stderr
-    refused = run("new-case", "encadre-7", "--out", str(target))
+    refused = cli("new-case", "encadre-7", "--out", str(target))
     assert refused.returncode == 1
 
 
-def test_export_case_of_an_unknown_case_suggests():
-    result = run("export-case", "encadre-1-angoulem")
+def test_export_case_of_an_unknown_case_suggests(cli):
+    result = cli("export-case", "encadre-1-angoulem")
     assert result.returncode == 2
     assert "did you mean 'encadre-1-angouleme'?" in result.stderr

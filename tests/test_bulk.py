@@ -4,9 +4,6 @@ clear errors naming the file and line, nothing replaced or left behind on failur
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -114,18 +111,9 @@ def test_inference_wants_named_graphs(asserted_nquads, tmp_path):
     assert not (tmp_path / "store").exists()
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "partenariat.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=300,
-    )
 
 
-def test_the_command_loads_and_the_query_command_reads_the_store(asserted_nquads, tmp_path):
+def test_the_command_loads_and_the_query_command_reads_the_store(cli, asserted_nquads, tmp_path):
     target = tmp_path / "store"
     done = cli("bulk-load", str(asserted_nquads), "--store", str(target), "--inference")
     assert done.returncode == 0, done.stderr
@@ -134,7 +122,7 @@ def test_the_command_loads_and_the_query_command_reads_the_store(asserted_nquads
     assert query.returncode == 0 and "maximal" in query.stdout.lower()
 
 
-def test_the_command_reports_a_bad_file_in_one_line(tmp_path):
+def test_the_command_reports_a_bad_file_in_one_line(cli, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix : <https://e.org/> .\n:a :b :c ;\n")
     done = cli("bulk-load", str(bad), "--store", str(tmp_path / "store"))

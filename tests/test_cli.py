@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,15 +13,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "partenariat.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {}), "COLUMNS": "200"},
-        timeout=300,
-    )
 
 
 PREFIXES = (
@@ -32,16 +22,16 @@ PREFIXES = (
 )
 
 
-def test_validate_the_corpus_conforms():
-    result = run("validate")
+def test_validate_the_corpus_conforms(cli):
+    result = cli("validate")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "conforme" in result.stdout
 
 
-def test_validate_a_syntax_error_is_one_line_and_exit_2(tmp_path: Path):
+def test_validate_a_syntax_error_is_one_line_and_exit_2(cli, tmp_path: Path):
     bad = tmp_path / "case.ttl"
     bad.write_text(PREFIXES + "pid:x a part:CaseStudy ;\n  rdfs:label \"x\"@fr ,, .\n", encoding="utf-8")
-    result = run("validate", str(bad))
+    result = cli("validate", str(bad))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -49,10 +39,10 @@ def test_validate_a_syntax_error_is_one_line_and_exit_2(tmp_path: Path):
     assert lines[0].startswith(f"error: {bad}:5:")
 
 
-def test_validate_violations_are_reported_by_node_with_exit_1(tmp_path: Path):
+def test_validate_violations_are_reported_by_node_with_exit_1(cli, tmp_path: Path):
     bad = tmp_path / "case.ttl"
     bad.write_text(PREFIXES + "\npid:x a part:CaseStudy ;\n  rdfs:label \"x\"@fr .\n", encoding="utf-8")
-    result = run("validate", str(bad), "--lang", "en")
+    result = cli("validate", str(bad), "--lang", "en")
     assert result.returncode == 1
     assert f"pid:x ({bad}:5)" in result.stdout
     assert "A case has exactly one box number" in result.stdout
@@ -60,27 +50,27 @@ def test_validate_violations_are_reported_by_node_with_exit_1(tmp_path: Path):
     assert "encadre-1" not in result.stdout
 
 
-def test_validate_json_and_turtle_formats(tmp_path: Path):
+def test_validate_json_and_turtle_formats(cli, tmp_path: Path):
     bad = tmp_path / "case.ttl"
     bad.write_text(PREFIXES + "\npid:x a part:CaseStudy ;\n  rdfs:label \"x\"@fr .\n", encoding="utf-8")
-    report = json.loads(run("validate", str(bad), "--format", "json").stdout)
+    report = json.loads(cli("validate", str(bad), "--format", "json").stdout)
     assert report["conforms"] is False
     assert report["focus_nodes"][0]["focus"] == "pid:x"
-    turtle = run("validate", str(bad), "--format", "turtle")
+    turtle = cli("validate", str(bad), "--format", "turtle")
     assert "sh:ValidationReport" in turtle.stdout
 
 
-def test_validate_a_missing_file_exits_2(tmp_path: Path):
-    result = run("validate", str(tmp_path / "absent.ttl"))
+def test_validate_a_missing_file_exits_2(cli, tmp_path: Path):
+    result = cli("validate", str(tmp_path / "absent.ttl"))
     assert result.returncode == 2
     assert "no such file" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 @pytest.fixture(scope="module")
-def built_dir(tmp_path_factory) -> Path:
+def built_dir(cli, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cli-build")
-    result = run("build", "--out", str(out))
+    result = cli("build", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "built" in result.stdout
     return out
@@ -97,64 +87,64 @@ def test_build_writes_store_and_release(built_dir: Path):
     }
 
 
-def test_stats_counts_by_class_case_and_scheme(built_dir: Path):
-    result = run("stats", "--store", str(built_dir / "store"))
+def test_stats_counts_by_class_case_and_scheme(cli, built_dir: Path):
+    result = cli("stats", "--store", str(built_dir / "store"))
     assert result.returncode == 0, result.stderr
     assert "part:CaseStudy" in result.stdout
     assert "Encadré 6" in result.stdout
     assert "Values of care" in result.stdout
 
 
-def test_query_runs_a_catalogue_query_in_each_format(built_dir: Path):
+def test_query_runs_a_catalogue_query_in_each_format(cli, built_dir: Path):
     store = str(built_dir / "store")
-    table = run("query", "cq01-partnership-levels", "--store", store)
+    table = cli("query", "cq01-partnership-levels", "--store", store)
     assert table.returncode == 0, table.stderr
     assert "minimal" in table.stdout
-    as_json = json.loads(run("query", "cq01-partnership-levels", "--format", "json", "--store", store).stdout)
+    as_json = json.loads(cli("query", "cq01-partnership-levels", "--format", "json", "--store", store).stdout)
     assert len(as_json["results"]["bindings"]) == 6
-    csv = run("query", "cq01-partnership-levels", "--format", "csv", "--store", store).stdout
+    csv = cli("query", "cq01-partnership-levels", "--format", "csv", "--store", store).stdout
     assert csv.splitlines()[0].startswith("caseNumber")
 
 
-def test_query_errors_are_one_line(built_dir: Path):
+def test_query_errors_are_one_line(cli, built_dir: Path):
     store = str(built_dir / "store")
-    unknown = run("query", "no-such-query", "--store", store)
+    unknown = cli("query", "no-such-query", "--store", store)
     assert unknown.returncode == 2
     assert "no such query" in unknown.stderr
-    bad_param = run("query", "cq15-evidence", "--param", "nope=1", "--store", store)
+    bad_param = cli("query", "cq15-evidence", "--param", "nope=1", "--store", store)
     assert bad_param.returncode == 2
     assert "unknown parameter" in bad_param.stderr
-    no_store = run("query", "cq01-partnership-levels", "--store", str(built_dir / "absent"))
+    no_store = cli("query", "cq01-partnership-levels", "--store", str(built_dir / "absent"))
     assert no_store.returncode == 2
     assert "partenariat build" in no_store.stderr
     for result in (unknown, bad_param, no_store):
         assert "Traceback" not in result.stderr
 
 
-def test_a_build_with_violations_exits_1_and_writes_nothing(tmp_path: Path):
+def test_a_build_with_violations_exits_1_and_writes_nothing(cli, tmp_path: Path):
     import shutil
 
     project = tmp_path / "project"
     for name in ("ontology", "shapes", "data"):
         shutil.copytree(ROOT / name, project / name)
     (project / "data" / "bad.ttl").write_text(PREFIXES + "pid:x a part:CaseStudy .\n", encoding="utf-8")
-    result = run("build", "--out", str(tmp_path / "out"), "--no-inference", env={"PARTENARIAT_ROOT": str(project)})
+    result = cli("build", "--out", str(tmp_path / "out"), "--no-inference", env={"PARTENARIAT_ROOT": str(project)})
     assert result.returncode == 1
     assert "pid:x" in result.stderr
     assert not (tmp_path / "out" / "store").exists()
 
 
-def test_query_suggests_close_names_and_names_bad_parameters(built_dir: Path, tmp_path: Path):
+def test_query_suggests_close_names_and_names_bad_parameters(cli, built_dir: Path, tmp_path: Path):
     store = str(built_dir / "store")
-    close = run("query", "cq01-partnership-level", "--store", store)
+    close = cli("query", "cq01-partnership-level", "--store", store)
     assert close.returncode == 2
     assert "did you mean cq01-partnership-levels" in close.stderr
-    bad_type = run("query", "cq11-organisation-types-across-cases", "--param", "minCases=three", "--store", store)
+    bad_type = cli("query", "cq11-organisation-types-across-cases", "--param", "minCases=three", "--store", store)
     assert bad_type.returncode == 2
     assert "parameter minCases: 'three' is not a valid integer" in bad_type.stderr
     malformed = tmp_path / "bad.rq"
     malformed.write_text("# title: bad\nSELECT ?x WHERE {\n  ?x ?p\n}\n", encoding="utf-8")
-    broken = run("query", str(malformed), "--store", store)
+    broken = cli("query", str(malformed), "--store", store)
     assert broken.returncode == 2
     import re
 
@@ -163,35 +153,35 @@ def test_query_suggests_close_names_and_names_bad_parameters(built_dir: Path, tm
         assert "Traceback" not in result.stderr
 
 
-def test_query_says_plainly_when_there_is_no_result(built_dir: Path):
-    result = run("query", "partners-of-scheme", "--param", "scheme=pid:nothing", "--store", str(built_dir / "store"))
+def test_query_says_plainly_when_there_is_no_result(cli, built_dir: Path):
+    result = cli("query", "partners-of-scheme", "--param", "scheme=pid:nothing", "--store", str(built_dir / "store"))
     assert result.returncode == 0
     assert "partners-of-scheme: no result" in result.stdout
 
 
-def test_query_lists_the_catalogue():
-    result = run("queries")
+def test_query_lists_the_catalogue(cli):
+    result = cli("queries")
     assert result.returncode == 0
     assert "cq16-bridges-between-cases" in result.stdout and "CQ16" in result.stdout
 
 
-def test_network_exports_and_measures(built_dir: Path, tmp_path: Path):
+def test_network_exports_and_measures(cli, built_dir: Path, tmp_path: Path):
     store = str(built_dir / "store")
     gexf = tmp_path / "n.gexf"
-    result = run("network", "--mode", "actors", "--format", "gexf", "--out", str(gexf), "--store", store)
+    result = cli("network", "--mode", "actors", "--format", "gexf", "--out", str(gexf), "--store", store)
     assert result.returncode == 0, result.stderr
     assert gexf.read_text(encoding="utf-8").startswith("<?xml")
     png = tmp_path / "n.png"
-    assert run("network", "--format", "png", "--out", str(png), "--store", store).returncode == 0
+    assert cli("network", "--format", "png", "--out", str(png), "--store", store).returncode == 0
     assert png.stat().st_size > 10_000
-    measures = run("network", "--mode", "actors", "--measures", "--store", store)
+    measures = cli("network", "--mode", "actors", "--measures", "--store", store)
     assert measures.returncode == 0
     assert "betweenness" in measures.stdout and "CAF du Pas-de-Calais" in measures.stdout
-    ego = run("network", "--ego", "pid:apsa", "--measures", "--store", store)
+    ego = cli("network", "--ego", "pid:apsa", "--measures", "--store", store)
     assert "APSA" in ego.stdout
-    missing = run("network", "--ego", "pid:nobody", "--store", store)
+    missing = cli("network", "--ego", "pid:nobody", "--store", store)
     assert missing.returncode == 2 and "not a node" in missing.stderr
-    unwritable = run("network", "--out", "/proc/nope/n.gexf", "--store", store)
+    unwritable = cli("network", "--out", "/proc/nope/n.gexf", "--store", store)
     assert unwritable.returncode == 2 and "Traceback" not in unwritable.stderr
 
 
@@ -199,43 +189,43 @@ def _base(endpoint) -> str:
     return endpoint.query_url.rsplit("/", 1)[0]
 
 
-def test_load_and_query_a_real_oxigraph_server(built_dir: Path, oxigraph_server):
+def test_load_and_query_a_real_oxigraph_server(cli, built_dir: Path, oxigraph_server):
     store = str(built_dir / "store")
     base = _base(oxigraph_server)
-    first = run("load", "--server", "oxigraph", "--endpoint", base, "--store", store)
+    first = cli("load", "--server", "oxigraph", "--endpoint", base, "--store", store)
     assert first.returncode == 0, first.stderr
     assert "withheld by the public profile" in first.stdout
-    again = run("load", "--server", "oxigraph", "--endpoint", base, "--protocol", "update", "--store", store)
+    again = cli("load", "--server", "oxigraph", "--endpoint", base, "--protocol", "update", "--store", store)
     assert again.returncode == 0, again.stderr
     assert first.stdout.split(" triples")[0] == again.stdout.split(" triples")[0]  # idempotent
     answer = json.loads(
-        run("query", "cq01-partnership-levels", "--server", "oxigraph", "--endpoint", base, "--format", "json").stdout
+        cli("query", "cq01-partnership-levels", "--server", "oxigraph", "--endpoint", base, "--format", "json").stdout
     )
     assert len(answer["results"]["bindings"]) == 6
-    table = run("query", "cq05-tests", "--server", "oxigraph", "--endpoint", base)
+    table = cli("query", "cq05-tests", "--server", "oxigraph", "--endpoint", base)
     assert "épreuve civique" in table.stdout
 
 
-def test_load_into_virtuoso_with_the_password_from_the_environment(built_dir: Path, virtuoso_server):
+def test_load_into_virtuoso_with_the_password_from_the_environment(cli, built_dir: Path, virtuoso_server):
     store = str(built_dir / "store")
     base = _base(virtuoso_server)
-    refused = run(
+    refused = cli(
         "load", "--server", "virtuoso", "--endpoint", base, "--user", "dba", "--password-env", "VPASS",
         "--store", store, env={"VPASS": "wrong-secret"},
     )
     assert refused.returncode == 2
     assert "login refused" in refused.stderr and "wrong-secret" not in refused.stderr + refused.stdout
-    loaded = run(
+    loaded = cli(
         "load", "--server", "virtuoso", "--endpoint", base, "--user", "dba", "--password-env", "VPASS",
         "--store", store, env={"VPASS": "dba"},
     )
     assert loaded.returncode == 0, loaded.stderr
-    missing = run("load", "--server", "virtuoso", "--endpoint", base, "--user", "dba", "--store", store)
+    missing = cli("load", "--server", "virtuoso", "--endpoint", base, "--user", "dba", "--store", store)
     assert missing.returncode == 2 and "--password-env" in missing.stderr
 
 
-def test_load_to_an_unreachable_endpoint_fails_clearly(built_dir: Path):
-    result = run("load", "--server", "oxigraph", "--endpoint", "http://127.0.0.1:9", "--store", str(built_dir / "store"))
+def test_load_to_an_unreachable_endpoint_fails_clearly(cli, built_dir: Path):
+    result = cli("load", "--server", "oxigraph", "--endpoint", "http://127.0.0.1:9", "--store", str(built_dir / "store"))
     assert result.returncode == 2
     assert "unreachable" in result.stderr and "previous graphs are left as they were" in result.stderr
     assert "Traceback" not in result.stderr
@@ -278,33 +268,33 @@ def test_serve_answers_queries_and_refuses_updates(built_dir: Path, server_tools
         process.wait(timeout=20)
 
 
-def test_serve_on_a_busy_port_fails_clearly(built_dir: Path, server_tools):
+def test_serve_on_a_busy_port_fails_clearly(cli, built_dir: Path, server_tools):
     import socket
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run("serve", "--port", str(port), "--store", str(built_dir / "store"))
+        result = cli("serve", "--port", str(port), "--store", str(built_dir / "store"))
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
 
 
-def test_release_command(built_dir: Path, tmp_path: Path):
+def test_release_command(cli, built_dir: Path, tmp_path: Path):
     folder = tmp_path / "rel"
-    result = run("release", "--version", "1.0.0", "--out", str(folder), "--store", str(built_dir / "store"))
+    result = cli("release", "--version", "1.0.0", "--out", str(folder), "--store", str(built_dir / "store"))
     assert result.returncode == 0, result.stderr
     assert (folder / "SHA256SUMS").is_file() and (folder / "partenariat.trig").is_file()
-    bad = run("release", "--version", "1.0", "--out", str(tmp_path / "bad"), "--store", str(built_dir / "store"))
+    bad = cli("release", "--version", "1.0", "--out", str(tmp_path / "bad"), "--store", str(built_dir / "store"))
     assert bad.returncode == 2 and "X.Y.Z" in bad.stderr and not (tmp_path / "bad").exists()
 
 
-def test_validate_with_the_sparql_engine_and_on_a_store(built, tmp_path):
+def test_validate_with_the_sparql_engine_and_on_a_store(cli, built, tmp_path):
     import pyoxigraph as ox
 
     out_dir, _report = built
-    assert run("validate", "--engine", "sparql").returncode == 0
-    assert run("validate", "--store", str(out_dir / "store")).returncode == 0
+    assert cli("validate", "--engine", "sparql").returncode == 0
+    assert cli("validate", "--store", str(out_dir / "store")).returncode == 0
     broken = tmp_path / "store"
     shutil.copytree(out_dir / "store", broken)
     graph = ox.Store(str(broken))
@@ -314,6 +304,6 @@ def test_validate_with_the_sparql_engine_and_on_a_store(built, tmp_path):
                       ox.NamedNode("urn:x-test:broken")))
     graph.flush()
     del graph
-    result = run("validate", "--store", str(broken), "--lang", "en")
+    result = cli("validate", "--store", str(broken), "--lang", "en")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "encadre-1" in result.stdout and "Traceback" not in result.stderr

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -210,27 +207,18 @@ def test_a_second_build_replaces_the_first(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "partenariat.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=300,
-    )
 
 
-def test_cli_docs_exits_0(tmp_path: Path):
-    result = run("docs", "--out", str(tmp_path / "site"), "--lang", "fr")
+def test_cli_docs_exits_0(cli, tmp_path: Path):
+    result = cli("docs", "--out", str(tmp_path / "site"), "--lang", "fr")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "wrote" in result.stdout
     assert result.stderr == ""
     assert (tmp_path / "site" / "fr" / "ontology.html").is_file()
 
 
-def test_cli_docs_bad_out_is_one_line_and_exit_2():
-    result = run("docs", "--out", "/proc/x")
+def test_cli_docs_bad_out_is_one_line_and_exit_2(cli):
+    result = cli("docs", "--out", "/proc/x")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -238,7 +226,7 @@ def test_cli_docs_bad_out_is_one_line_and_exit_2():
     assert lines[0].startswith("error: /proc/x")
 
 
-def test_cli_docs_bad_lang_exits_2(tmp_path: Path):
-    result = run("docs", "--out", str(tmp_path / "site"), "--lang", "de")
+def test_cli_docs_bad_lang_exits_2(cli, tmp_path: Path):
+    result = cli("docs", "--out", str(tmp_path / "site"), "--lang", "de")
     assert result.returncode == 2
     assert not (tmp_path / "site").exists()

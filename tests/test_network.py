@@ -43,6 +43,23 @@ def test_every_participation_of_the_graph_is_an_edge(kg, two_mode):
     }
 
 
+
+def test_edge_weights_count_participations_not_rows(kg, affiliations, two_mode):
+    # APSA has two organisation types and its follow-up of F. two evidence passages of
+    # case 1: several rows of the affiliation query, one participation.
+    rows = [a for a in affiliations if a.actor == PID + "apsa"]
+    assert len(rows) > 1 and {a.participation for a in rows} == {PID + "partnership-pathway-f-apsa"}
+    assert two_mode.edges[PID + "apsa", PID + "pathway-f"]["weight"] == 1
+    counted = kg.select(
+        """PREFIX part: <https://w3id.org/partenariat/def#>
+        SELECT ?a ?s (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p part:partner ?a ; part:inScheme ?s .
+          FILTER NOT EXISTS { ?a a part:Recipient } } GROUP BY ?a ?s"""
+    )
+    assert {(r["a"], r["s"]): r["n"] for r in counted} == {
+        (u, v) if two_mode.nodes[u]["kind"] == "actor" else (v, u): w
+        for u, v, w in two_mode.edges(data="weight")
+    }
+
 def test_actor_projection_counts_shared_schemes(two_mode):
     projected = network.actor_projection(two_mode)
     for u, v, weight in projected.edges(data="weight"):

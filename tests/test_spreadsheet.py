@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from partenariat import authoring, spreadsheet
-from tests.test_authoring import CASES, EXAMPLES, ROOT, copy_project, run
+from tests.test_authoring import CASES, EXAMPLES, ROOT, copy_project
 
 
 @pytest.fixture(scope="module")
@@ -83,41 +83,41 @@ def test_numbers_and_dates_typed_in_a_spreadsheet_program_are_read_as_written(tm
     assert provenance.place("case.title") == "typed.xlsx, sheet case, row 2, column title"
 
 
-def test_export_case_as_csv_and_xlsx_from_the_command_line(tmp_path: Path):
+def test_export_case_as_csv_and_xlsx_from_the_command_line(cli, tmp_path: Path):
     folder = tmp_path / "sheets"
-    result = run("export-case", "encadre-1", "--format", "csv", "--out", str(folder))
+    result = cli("export-case", "encadre-1", "--format", "csv", "--out", str(folder))
     assert result.returncode == 0, result.stderr
     assert (folder / "case.csv").read_text(encoding="utf-8").startswith("id,file,number,title")
-    again = run("export-case", "encadre-1", "--format", "csv", "--out", str(folder))
+    again = cli("export-case", "encadre-1", "--format", "csv", "--out", str(folder))
     assert again.returncode == 0, again.stderr
     workbook = tmp_path / "case.xlsx"
-    assert run("export-case", "encadre-1", "--format", "xlsx", "--out", str(workbook)).returncode == 0
+    assert cli("export-case", "encadre-1", "--format", "xlsx", "--out", str(workbook)).returncode == 0
     assert load_workbook(workbook)["case"]["A2"].value == "encadre-1"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    assert run("export-case", "encadre-1", "--format", "csv").returncode == 2
-    assert run("export-case", "encadre-1", "--format", "xlsx").returncode == 2
+    assert cli("export-case", "encadre-1", "--format", "csv").returncode == 2
+    assert cli("export-case", "encadre-1", "--format", "xlsx").returncode == 2
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_new_case_writes_an_empty_spreadsheet_that_import_reads(tmp_path: Path, project: Path, fmt: str):
+def test_new_case_writes_an_empty_spreadsheet_that_import_reads(cli, tmp_path: Path, project: Path, fmt: str):
     target = tmp_path / ("encadre-8" if fmt == "csv" else "encadre-8.xlsx")
-    result = run("new-case", "encadre-8", "--format", fmt, "--out", str(target))
+    result = cli("new-case", "encadre-8", "--format", fmt, "--out", str(target))
     assert result.returncode == 0, result.stderr
     document, _ = spreadsheet.read_template(target)
     assert document["id"] == "encadre-8"
     assert all(document[sheet] == [] for sheet in spreadsheet.SHEETS[1:])
-    imported = run("import", str(target), env={"PARTENARIAT_ROOT": str(project)})
+    imported = cli("import", str(target), env={"PARTENARIAT_ROOT": str(project)})
     assert imported.returncode == 1
     assert "Traceback" not in imported.stderr
     assert not (project / "data" / "cases" / "encadre-8.ttl").exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_errors_name_the_row_and_column(tmp_path: Path, project: Path, fmt: str):
+def test_errors_name_the_row_and_column(cli, tmp_path: Path, project: Path, fmt: str):
     document = yaml.safe_load((EXAMPLES / "encadre-7-errors.yaml").read_text(encoding="utf-8"))
     target = tmp_path / ("encadre-7" if fmt == "csv" else "encadre-7.xlsx")
     spreadsheet.write_template(target, spreadsheet.template_to_rows(document), fmt, ROOT)
-    result = run("import", str(target), env={"PARTENARIAT_ROOT": str(project)})
+    result = cli("import", str(target), env={"PARTENARIAT_ROOT": str(project)})
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     actors, partnerships, passages = (
@@ -135,19 +135,19 @@ def test_errors_name_the_row_and_column(tmp_path: Path, project: Path, fmt: str)
     assert not (project / "data" / "cases" / "encadre-7-roubaix.ttl").exists()
 
 
-def test_a_csv_folder_with_an_unknown_sheet_is_refused(tmp_path: Path, project: Path):
+def test_a_csv_folder_with_an_unknown_sheet_is_refused(cli, tmp_path: Path, project: Path):
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.csv").write_text("id,number,title\nencadre-7,7,Titre\n", encoding="utf-8")
     (folder / "actor.csv").write_text("id\nx\n", encoding="utf-8")
-    result = run("import", str(folder), env={"PARTENARIAT_ROOT": str(project)})
+    result = cli("import", str(folder), env={"PARTENARIAT_ROOT": str(project)})
     assert result.returncode == 2
     assert "unknown sheet; did you mean 'actors.csv'?" in result.stderr
 
 
-def test_a_file_that_is_no_workbook_is_refused(tmp_path: Path, project: Path):
+def test_a_file_that_is_no_workbook_is_refused(cli, tmp_path: Path, project: Path):
     fake = tmp_path / "case.xlsx"
     fake.write_text("not a zip", encoding="utf-8")
-    result = run("import", str(fake), env={"PARTENARIAT_ROOT": str(project)})
+    result = cli("import", str(fake), env={"PARTENARIAT_ROOT": str(project)})
     assert result.returncode == 2
     assert "not a readable XLSX workbook" in result.stderr and "Traceback" not in result.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -240,19 +238,11 @@ def test_the_public_profile_leaves_no_personal_data_of_the_pathways(synthetic_gr
 # -- the command line --------------------------------------------------------------------
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "partenariat.cli", "synth", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
-def test_the_command_writes_the_file(tmp_path: Path):
+def test_the_command_writes_the_file(cli, tmp_path: Path):
     out = tmp_path / "deep" / "synthetic.nq"
-    result = run("--scale", "20000", "--seed", "9", "--format", "nq", "--out", str(out))
+    result = cli("synth", "--scale", "20000", "--seed", "9", "--format", "nq", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert out.is_file() and "triples/s" in result.stdout
     assert len(quads(out, ox.RdfFormat.N_QUADS)) == out.read_bytes().count(b"\n")
@@ -260,9 +250,9 @@ def test_the_command_writes_the_file(tmp_path: Path):
 
 
 @pytest.mark.parametrize("scale", ["huge", "12.5", "999", "-3"])
-def test_a_bad_scale_is_one_error_line_exit_2_and_no_file(tmp_path: Path, scale: str):
+def test_a_bad_scale_is_one_error_line_exit_2_and_no_file(cli, tmp_path: Path, scale: str):
     out = tmp_path / "synthetic.nt"
-    result = run("--scale", scale, "--out", str(out))
+    result = cli("synth", "--scale", scale, "--out", str(out))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]

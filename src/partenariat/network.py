@@ -39,6 +39,7 @@ class Affiliation:
     start: str | None = None
     end: str | None = None
     school_year: str | None = None
+    participation: str | None = None
 
 
 def affiliations_from_rows(rows: Iterable[dict[str, Any]]) -> list[Affiliation]:
@@ -58,6 +59,7 @@ def affiliations_from_rows(rows: Iterable[dict[str, Any]]) -> list[Affiliation]:
             start=row["start"],
             end=row["end"],
             school_year=row["schoolYear"],
+            participation=row.get("participation"),
         )
         for row in rows
     ]
@@ -76,7 +78,9 @@ def _cases(values: Iterable[int | None]) -> str:
 def two_mode(affiliations: Iterable[Affiliation]) -> nx.Graph:
     """The actor–scheme affiliation network: actors in part 0, schemes in part 1.
 
-    Edge attributes: roles (comma-separated), cases, weight (number of participations).
+    Edge attributes: roles (comma-separated), cases, weight (number of participations: the
+    distinct participation IRIs, or the records when they have none; an actor of two
+    organisation types, or a participation evidenced in two cases, comes in several records).
 
     >>> a = Affiliation("A", "a", "Organisation", "pc:caf", "CAF", "S", "s", "r", "pilote", 1)
     >>> g = two_mode([a])
@@ -86,6 +90,7 @@ def two_mode(affiliations: Iterable[Affiliation]) -> nx.Graph:
     nodes: dict[str, dict[str, Any]] = {}
     actor_types: dict[str, set[str]] = defaultdict(set)
     edge_roles: dict[tuple[str, str], list[str]] = defaultdict(list)
+    edge_participations: dict[tuple[str, str], set[str | int]] = defaultdict(set)
     edge_cases: dict[tuple[str, str], list[int | None]] = defaultdict(list)
     node_cases: dict[str, set[int]] = defaultdict(set)
     for item in affiliations:
@@ -97,6 +102,7 @@ def two_mode(affiliations: Iterable[Affiliation]) -> nx.Graph:
             actor_types[item.actor].add(item.actor_type_label)
         key = (item.actor, item.scheme)
         edge_roles[key].append(item.role_label or _local(item.role))
+        edge_participations[key].add(item.participation or len(edge_participations[key]))
         edge_cases[key].append(item.case)
         if item.case is not None:
             node_cases[item.actor].add(item.case)
@@ -112,7 +118,7 @@ def two_mode(affiliations: Iterable[Affiliation]) -> nx.Graph:
             actor,
             scheme,
             {
-                "weight": len(roles),
+                "weight": len(edge_participations[(actor, scheme)]),
                 "roles": ", ".join(sorted(set(roles))),
                 "cases": _cases(edge_cases[(actor, scheme)]),
             },
