@@ -749,14 +749,13 @@ def network_picture(store: ox.Store, lang: str) -> bytes:
     """The two-mode partnership network of a store as SVG (recipients are left out by
     the affiliation query)."""
     from partenariat import network
-    from partenariat.api import python_value
+    from partenariat.api import solution_rows
 
     entry = catalogue.resolve(network.AFFILIATIONS_QUERY)
     solutions = store.query(
         catalogue.bound_text(entry, {"lang": lang}), use_default_graph_as_union=True
     )
-    names = [variable.value for variable in solutions.variables]
-    rows = [{name: python_value(solution[name]) for name in names} for solution in solutions]
+    rows = solution_rows(solutions)
     graph = network.network(network.affiliations_from_rows(rows), "two-mode")
     with tempfile.TemporaryDirectory(prefix="partenariat-network-") as folder:
         path = Path(folder) / "network.svg"
