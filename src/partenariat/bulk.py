@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 
@@ -54,8 +53,11 @@ def rdf_format(path: Path) -> tuple[ox.RdfFormat, bool]:
 
 def check_target(target: Path) -> None:
     """Refuse to replace a folder that is not a store (it would be deleted by the swap)."""
-    is_store = (target / "CURRENT").is_file()
-    if target.exists() and not is_store and (not target.is_dir() or any(target.iterdir())):
+    if (
+        target.exists()
+        and not store.is_store(target)
+        and (not target.is_dir() or any(target.iterdir()))
+    ):
         raise BulkLoadError(
             f"{target}: exists and is not a store; give a new folder or an existing store"
         )
@@ -122,21 +124,12 @@ def _load_file(
     to_graph: ox.NamedNode | None,
     lenient: bool,
 ) -> None:
+    opener = gzip.open if compressed else open
     try:
-        if compressed:
-            with gzip.open(path, "rb") as stream:
-                _bulk(db, stream, fmt, to_graph, lenient)
-        else:
-            with path.open("rb") as stream:
-                _bulk(db, stream, fmt, to_graph, lenient)
+        with opener(path, "rb") as stream:
+            db.bulk_load(stream, fmt, to_graph=to_graph, lenient=lenient)
     except SyntaxError as error:
         raise BulkLoadError(f"{path}: {error.msg}; nothing was loaded") from None
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         reason = getattr(error, "strerror", None) or error
         raise BulkLoadError(f"{path}: cannot be read ({reason}); nothing was loaded") from None
-
-
-def _bulk(
-    db: ox.Store, stream: IO[bytes], fmt: ox.RdfFormat, to_graph: ox.NamedNode | None, lenient: bool
-) -> None:
-    db.bulk_load(stream, fmt, to_graph=to_graph, lenient=lenient)

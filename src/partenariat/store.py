@@ -63,9 +63,14 @@ def quads(dataset: Dataset) -> Iterator[ox.Quad]:
             yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph_name)
 
 
+def is_store(path: Path) -> bool:
+    """Whether a folder holds a store (every RocksDB database folder has a CURRENT file)."""
+    return (path / "CURRENT").is_file()
+
+
 def open_store(path: Path, read_only: bool = True) -> ox.Store:
     """Open a built store folder, with a clear error when it is missing or locked."""
-    if not (path / "CURRENT").is_file():  # every RocksDB database folder has one
+    if not is_store(path):
         raise StoreError(f"{path}: no store here; run `partenariat build` first")
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
